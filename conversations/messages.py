@@ -1,0 +1,148 @@
+"""The types that cross the adapter boundary.
+
+Adapters turn platform payloads into these (``parse_*``) and these into platform calls
+(``render_*``/``send``). The engine sees nothing else: raw payloads may ride along in ``raw`` for
+logging, but the engine never reads them.
+
+Text is a small Markdown subset that each adapter renders for its platform: ``*bold*``,
+``_italic_``, ``` `code` ```, and bare URLs. Everything else is plain text.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class Platform(enum.StrEnum):
+    WEB = "web"
+    CONSOLE = "console"
+    SLACK = "slack"
+    TELEGRAM = "telegram"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """Who sent something. ``locale`` is the platform's language hint (``en-US``, ``fa``), if any."""
+
+    platform: Platform
+    user_id: str
+    display_name: str = ""
+    locale: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user_id
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where something was said: a chat, and a thread inside it where the platform has threads."""
+
+    platform: Platform
+    chat_id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """Free text from a person. ``event_id`` is the platform's id, unique per platform: redelivered
+    events carry the same one and take effect once."""
+
+    event_id: str
+    chat: ChatRef
+    sender: UserRef
+    text: str
+    sent_at: datetime
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InboundAction:
+    """A button press. ``action_id`` and ``value`` come back exactly as the ``Button`` set them."""
+
+    event_id: str
+    chat: ChatRef
+    sender: UserRef
+    action_id: str
+    value: str
+    sent_at: datetime
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class InboundCommand:
+    """A command: ``/help`` from a requester, or ``claim 12`` from an agent (``name="claim"``,
+    ``args="12"``). Adapters strip the platform's prefix (``/desk``, ``/``, ``@bot``)."""
+
+    event_id: str
+    chat: ChatRef
+    sender: UserRef
+    name: str
+    args: str
+    sent_at: datetime
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+InboundEvent = InboundMessage | InboundAction | InboundCommand
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice offered with a message. ``action_id`` + ``value`` must fit in 64 bytes together
+    (Telegram's callback_data limit), so values are short ids, never text."""
+
+    label: str
+    action_id: str
+    value: str = ""
+    style: str | None = None  # "primary" | "danger" | None; a hint, platforms may ignore it
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """Something to say in a chat. ``ticket_id`` links agent-channel posts to their ticket, so an
+    adapter can thread them under the ticket's first post. ``lang`` tells the adapter the text
+    direction (Persian is right-to-left)."""
+
+    chat: ChatRef
+    text: str
+    buttons: tuple[Button, ...] = ()
+    ticket_id: int | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What an agent command answers to the agent who ran it (ephemeral where the platform can)."""
+
+    text: str
+    ok: bool = True
+
+
+class DeliveryError(Exception):
+    """A ``Sender`` raises this when a platform refused a message.
+
+    ``retry_after`` (seconds) is the platform's own wait (Slack ``Retry-After``, Telegram
+    ``parameters.retry_after``); ``permanent`` means retrying cannot help (the user blocked the bot,
+    the chat is gone), so the message is marked failed at once instead of retried.
+    """
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    """Delivers one outbound message on one platform and returns the platform's message id."""
+
+    async def send(self, message: OutboundMessage) -> str: ...
+
+
+#: What an adapter is handed to feed the engine: an event in, an optional answer for the person who
+#: acted out (agent commands answer ephemerally; requester events answer through the outbox).
+Dispatch = Callable[[InboundEvent], Awaitable[Reply | None]]

@@ -1,0 +1,216 @@
+"""The help desk's tables (SQLAlchemy 2 typed ORM). Schema changes go through Alembic (migrations/).
+
+One ``messages`` table holds every line in or out of every chat: the requester's transcript, and
+for outbound lines the delivery state (the outbox). Recording a message before sending it is what
+makes a failed or rate-limited send a retry instead of a loss.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python on every database.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones and hands back naive values, which
+    are UTC because we only ever write UTC. Naive input is a bug, so it is refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # Named constraints so migrations can refer to them on every database.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Person(Base):
+    """A requester, identified per platform."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    # Set by /lang; wins over the platform locale and the text's language from then on.
+    lang: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """One chat (or one thread of a chat) with a requester, and where the engine is in it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    # "" when the chat has no thread: NULLs would not be equal in the unique constraint.
+    thread_key: Mapped[str] = mapped_column(String(128), default="")
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    state: Mapped[str] = mapped_column(String(24), default="idle")
+    # The question collected so far, while asking for detail or showing suggestions.
+    pending_text: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    greeted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_status_priority", "status", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    # "platform:user_id" of the agent who owns it; the display name rides along for messages.
+    assignee_key: Mapped[str | None] = mapped_column(String(160))
+    assignee_name: Mapped[str | None] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class TicketEntry(Base):
+    """The ticket's own record: requester messages, agent replies, internal notes, system lines."""
+
+    __tablename__ = "ticket_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # requester | agent | note | system
+    author: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class TicketEvent(Base):
+    """Audit trail: who changed what on a ticket, when, from what to what."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    from_value: Mapped[str | None] = mapped_column(String(200))
+    to_value: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Suggestion(Base):
+    """An FAQ answer shown to a requester, and what they said of it (for deflection reports)."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    # None while unanswered; solved | rejected | escalated | ignored
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    shown_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+
+
+class Message(Base):
+    """A line in or out of a chat. Outbound lines carry their delivery state (the outbox)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_chat", "platform", "chat_id", "id"),
+        Index("ix_messages_delivery", "status", "next_attempt_at"),
+        Index("ix_messages_platform_message", "platform", "chat_id", "platform_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    thread_id: Mapped[str | None] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Agent-channel posts after a ticket's first one go in that post's thread where the platform
+    # has threads; the thread id is only known once the first post was delivered.
+    in_ticket_thread: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    # Outbound only: pending -> sending -> sent | failed
+    status: Mapped[str | None] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    platform_message_id: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class ProcessedEvent(Base):
+    """Platforms redeliver events; the unique (platform, event_id) makes each take effect once."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime]

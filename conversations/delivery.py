@@ -1,0 +1,241 @@
+"""Delivering recorded outbound messages: the outbox worker.
+
+The engine commits a message before anything is sent (decide, commit, deliver). This worker then
+sends due messages through the ``Sender`` of their platform, in order within each chat, and
+records the outcome: sent (with the platform's message id), retried later (rate limits honour the
+platform's ``retry_after``, other failures back off exponentially), or failed, which is logged as
+an error and stays visible in the database; nothing is dropped silently.
+
+Several processes may run workers on one database (``serve`` and ``deskbot chat``, or several web
+processes): each message is taken with a conditional UPDATE and a lease, so one process sends it.
+A process only takes messages for platforms it has a sender for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.messages import (
+    Button,
+    ChatRef,
+    DeliveryError,
+    OutboundMessage,
+    Platform,
+    Sender,
+)
+from conversations.models import Message
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+#: Called after a permanent failure (e.g. the user blocked the bot) with the message that failed.
+FailureHook = Callable[[Message, DeliveryError], Awaitable[None]]
+
+LEASE = timedelta(seconds=120)  # a sender that dies mid-send leaves the message to be retried
+
+
+class Outbox:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        senders: Mapping[Platform, Sender],
+        *,
+        clock: Clock,
+        max_attempts: int = 10,
+        base_delay: float = 2.0,
+        max_delay: float = 900.0,
+        poll_interval: float = 1.0,
+        on_permanent_failure: FailureHook | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._senders = dict(senders)
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._poll_interval = poll_interval
+        self._on_permanent_failure = on_permanent_failure
+        self._wake = asyncio.Event()
+
+    def add_sender(self, platform: Platform, sender: Sender) -> None:
+        self._senders[platform] = sender
+
+    def wake(self) -> None:
+        """Something was committed: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled. Polls too, for messages other processes recorded."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.deliver_due()
+            except Exception:  # the worker must outlive a database hiccup
+                log.exception("delivery round failed; retrying")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
+            except TimeoutError:
+                pass
+
+    async def deliver_due(self) -> int:
+        """Send every message that is due now; returns how many were sent."""
+        sent = 0
+        while True:
+            batch = await self._due()
+            if not batch:
+                return sent
+            progressed = False
+            for message_id in batch:
+                outcome = await self._deliver(message_id)
+                sent += outcome == "sent"
+                progressed = progressed or outcome != "skipped"
+            if not progressed:
+                return sent
+
+    async def _due(self) -> list[int]:
+        """Ids of due messages, at most one per chat: a chat's earlier undelivered message (even
+        one waiting for a retry) holds back its later ones, so order within a chat is kept."""
+        now = self._clock()
+        platforms = [str(p) for p in self._senders]
+        if not platforms:
+            return []
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    Message.id,
+                    Message.platform,
+                    Message.chat_id,
+                    Message.status,
+                    Message.next_attempt_at,
+                    Message.lease_until,
+                )
+                .where(
+                    Message.direction == "out",
+                    Message.status.in_(("pending", "sending")),
+                    Message.platform.in_(platforms),
+                )
+                .order_by(Message.id)
+                .limit(500)
+            )
+            due, seen = [], set()
+            for id_, platform, chat_id, status, next_at, lease in rows:
+                if (platform, chat_id) in seen:
+                    continue
+                seen.add((platform, chat_id))
+                ready = (status == "pending" and (next_at is None or next_at <= now)) or (
+                    status == "sending" and lease is not None and lease <= now
+                )
+                if ready:
+                    due.append(id_)
+            return due
+
+    async def _deliver(self, message_id: int) -> str:
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            taken = await session.execute(
+                update(Message)
+                .where(
+                    Message.id == message_id,
+                    or_(
+                        Message.status == "pending",
+                        and_(Message.status == "sending", Message.lease_until <= now),
+                    ),
+                )
+                .values(status="sending", lease_until=now + LEASE)
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return "skipped"  # another process took it
+            row = await session.get(Message, message_id)
+            assert row is not None
+            outbound = await self._outbound(session, row)
+        sender = self._senders[Platform(row.platform)]
+        try:
+            platform_message_id = await sender.send(outbound)
+        except DeliveryError as error:
+            await self._failed(row, error)
+            return "failed"
+        except Exception as error:  # a bug or a network error: retry, but say so
+            log.warning("sending message %s failed", message_id, exc_info=True)
+            await self._failed(row, DeliveryError(f"{type(error).__name__}: {error}"))
+            return "failed"
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(Message)
+                .where(Message.id == message_id)
+                .values(
+                    status="sent",
+                    platform_message_id=platform_message_id,
+                    sent_at=self._clock(),
+                    lease_until=None,
+                    attempts=Message.attempts + 1,
+                    last_error=None,
+                )
+            )
+        return "sent"
+
+    async def _outbound(self, session: AsyncSession, row: Message) -> OutboundMessage:
+        thread_id = row.thread_id
+        if row.in_ticket_thread and thread_id is None:
+            # Thread it under the ticket's first post in this chat (sent before it: chat order).
+            thread_id = await session.scalar(
+                select(Message.platform_message_id)
+                .where(
+                    Message.platform == row.platform,
+                    Message.chat_id == row.chat_id,
+                    Message.ticket_id == row.ticket_id,
+                    Message.direction == "out",
+                    Message.id < row.id,
+                    Message.platform_message_id.is_not(None),
+                )
+                .order_by(Message.id)
+                .limit(1)
+            )
+        return OutboundMessage(
+            chat=ChatRef(Platform(row.platform), row.chat_id, thread_id),
+            text=row.text,
+            buttons=tuple(Button(**b) for b in row.buttons),
+            ticket_id=row.ticket_id,
+            lang=row.lang,
+        )
+
+    async def _failed(self, row: Message, error: DeliveryError) -> None:
+        attempts = row.attempts + 1
+        give_up = error.permanent or attempts >= self._max_attempts
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            # Exponential backoff with jitter, so many failed messages do not retry in lockstep.
+            delay = min(self._max_delay, self._base_delay * 2 ** (attempts - 1))
+            delay *= random.uniform(0.8, 1.2)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(Message)
+                .where(Message.id == row.id)
+                .values(
+                    status="failed" if give_up else "pending",
+                    attempts=attempts,
+                    next_attempt_at=self._clock() + timedelta(seconds=delay),
+                    lease_until=None,
+                    last_error=error.reason[:2000],
+                )
+            )
+        if give_up:
+            log.error(
+                "gave up on message %s to %s:%s after %d attempt(s): %s",
+                row.id,
+                row.platform,
+                row.chat_id,
+                attempts,
+                error.reason,
+            )
+            if self._on_permanent_failure is not None:
+                await self._on_permanent_failure(row, error)
+        else:
+            log.info("message %s will be retried in %.1fs: %s", row.id, delay, error.reason)

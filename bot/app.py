@@ -1,0 +1,106 @@
+"""The composition root: the only place that knows all the parts and wires them together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.web.app import setup_web_chat
+from bot import db
+from bot.config import Settings
+from conversations.delivery import Outbox
+from conversations.engine import Engine, EngineSettings, utcnow
+from conversations.messages import ChatRef, Platform
+from kb import Matcher, load_kb
+
+log = logging.getLogger(__name__)
+
+WEB_AGENT_CHAT = ChatRef(Platform.WEB, "agents")
+
+
+@dataclass
+class Deskbot:
+    """The wired parts of one Deskbot process."""
+
+    settings: Settings
+    database: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+    outbox: Outbox
+
+
+def build(
+    settings: Settings,
+    *,
+    agent_chats: tuple[ChatRef, ...] = (WEB_AGENT_CHAT,),
+    clock: Callable[[], datetime] = utcnow,
+) -> Deskbot:
+    """Load the knowledge base (a broken one stops us here, with every problem listed) and wire
+    the database, engine and outbox. Senders are added by whoever runs the adapters."""
+    kb = load_kb(settings.kb_path)
+    matcher = Matcher(kb.articles, threshold=settings.kb_threshold)
+    database = db.create_engine(settings.database_url)
+    sessions = db.session_factory(database)
+    outbox = Outbox(sessions, {}, clock=clock)
+    engine = Engine(
+        sessions,
+        matcher,
+        settings=EngineSettings(
+            agent_chats=agent_chats,
+            default_lang=settings.default_lang,
+            agent_lang=settings.agent_lang,
+            reopen_window=settings.reopen_window,
+        ),
+        clock=clock,
+        on_commit=outbox.wake,
+    )
+    log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
+    return Deskbot(settings, database, sessions, engine, outbox)
+
+
+DESKBOT = web.AppKey("deskbot", Deskbot)
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> web.Application:
+    """The aiohttp application ``deskbot serve`` runs: web chat, agent console, health check."""
+    deskbot = build(settings, clock=clock)
+    app = web.Application()
+    app[DESKBOT] = deskbot
+    deskbot.outbox.add_sender(
+        Platform.WEB, setup_web_chat(app, deskbot.engine, agent_token=settings.agent_token)
+    )
+    app.router.add_get("/healthz", _health)
+    app.cleanup_ctx.append(_lifecycle)
+    return app
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    deskbot = app[DESKBOT]
+    await db.prepare(deskbot.database)
+    worker = asyncio.create_task(deskbot.outbox.run(), name="deskbot-outbox")
+    try:
+        yield
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        await deskbot.database.dispose()
+
+
+async def _health(request: web.Request) -> web.Response:
+    """For load balancers and platform health checks: 200 when the database answers."""
+    try:
+        async with request.app[DESKBOT].database.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        return web.json_response({"ok": False, "database": "unreachable"}, status=503)
+    return web.json_response({"ok": True})

@@ -1,0 +1,97 @@
+"""Configuration: the one place that reads the environment.
+
+Every setting comes from an environment variable (documented in the README's table) and can be
+overridden by a command-line flag. Invalid values stop Deskbot at start-up with a message naming
+the variable, rather than failing later in the middle of a conversation.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from conversations.copy import LANGUAGES
+
+
+class ConfigError(Exception):
+    """Configuration is invalid; the message says which variable and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DESKBOT_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///deskbot.db",
+        # DATABASE_URL is what Heroku-style platforms set for an attached PostgreSQL.
+        validation_alias=AliasChoices("DESKBOT_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
+    kb_path: Path = Path("examples/kb")
+    kb_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    host: str = "127.0.0.1"
+    port: int = Field(
+        8080, ge=0, le=65535, validation_alias=AliasChoices("DESKBOT_PORT", "PORT", "port")
+    )
+    agent_token: str | None = None
+    default_lang: str = "en"
+    agent_lang: str = "en"
+    reopen_window_hours: float = Field(72.0, ge=0)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        # Platforms hand out postgres:// URLs; SQLAlchemy's async engine needs the driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+        if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return url
+
+    @field_validator("default_lang", "agent_lang")
+    @classmethod
+    def _known_language(cls, lang: str) -> str:
+        if lang not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(sorted(LANGUAGES))}")
+        return lang
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, level: str) -> str:
+        level = level.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def reopen_window(self) -> timedelta:
+        return timedelta(hours=self.reopen_window_hours)
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with command-line ``overrides`` (None means "not given")."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as error:
+        problems = []
+        for e in error.errors():
+            field = str(e["loc"][0]) if e["loc"] else "?"
+            problems.append(f"DESKBOT_{field.upper()}: {e['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None

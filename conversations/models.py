@@ -1,4 +1,4 @@
-"""The help desk's tables (SQLAlchemy 2 typed ORM). Schema changes go through Alembic (migrations/).
+"""The help desk's tables (SQLAlchemy 2 typed ORM). Schema changes go through Alembic (bot/migrations/).
 
 One ``messages`` table holds every line in or out of every chat: the requester's transcript, and
 for outbound lines the delivery state (the outbox). Recording a message before sending it is what

@@ -516,7 +516,7 @@ class Turn:
     async def cmd_lang(self, args: str) -> None:
         choice = args.strip().lower()
         if choice not in LANGUAGES:
-            self.say(self.t("lang_usage", languages=" | ".join(sorted(LANGUAGES))))
+            self.say(self.t("lang_usage", languages="|".join(sorted(LANGUAGES))))
             return
         self.person.lang = choice
         self.conversation.lang = choice

@@ -61,7 +61,7 @@ def main() -> None:
     """Deskbot: a help desk that lives in chat."""
 
 
-# -- serve -----------------------------------------------------------------------------------------
+# -- serve ----------------------------------------------------------------------------------------
 
 
 @main.command()
@@ -89,7 +89,7 @@ def serve(**options: Any) -> None:
     web.run_app(app, host=settings.host, port=settings.port, print=None)
 
 
-# -- chat ------------------------------------------------------------------------------------------
+# -- chat -----------------------------------------------------------------------------------------
 
 
 @main.command()
@@ -133,7 +133,7 @@ async def _chat(settings: Settings, user: UserRef) -> None:
         await deskbot.database.dispose()
 
 
-# -- kb ----------------------------------------------------------------------------------------------
+# -- kb -------------------------------------------------------------------------------------------
 
 
 @main.group()
@@ -177,14 +177,12 @@ def kb_match(kb_path: Path, top: int, threshold: float | None, lang: str | None)
         record = {
             "query": query,
             "answered": result.answered,
-            "matches": [
-                {"id": m.article.id, "score": round(m.score, 4)} for m in result.matches
-            ],
+            "matches": [{"id": m.article.id, "score": round(m.score, 4)} for m in result.matches],
         }
         click.echo(json.dumps(record, ensure_ascii=False))
 
 
-# -- db ----------------------------------------------------------------------------------------------
+# -- db -------------------------------------------------------------------------------------------
 
 
 @main.group("db")
@@ -209,7 +207,7 @@ def db_upgrade(**options: Any) -> None:
     click.echo(f"database at revision {_run(upgrade())}")
 
 
-# -- tickets -----------------------------------------------------------------------------------------
+# -- tickets --------------------------------------------------------------------------------------
 
 
 @main.group()
@@ -290,9 +288,7 @@ def tickets_reply(number: int, text: tuple[str, ...], agent: str, **options: Any
     _agent_command("reply", f"{number} {' '.join(text)}", agent, options)
 
 
-@_ticket_command(
-    "resolve", click.argument("number", type=int), click.argument("summary", nargs=-1)
-)
+@_ticket_command("resolve", click.argument("number", type=int), click.argument("summary", nargs=-1))
 def tickets_resolve(number: int, summary: tuple[str, ...], agent: str, **options: Any) -> None:
     """Resolve ticket NUMBER, with an optional SUMMARY for the requester."""
     _agent_command("resolve", f"{number} {' '.join(summary)}".strip(), agent, options)

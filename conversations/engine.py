@@ -8,7 +8,8 @@ Requester conversation states:
     idle            -> a question arrives: suggest FAQs, ask for detail, or open a ticket
     awaiting_detail -> the question was too short; the next message completes it
     suggesting      -> FAQ suggestions are shown; buttons answer them
-    describing      -> "Talk to a person" was pressed with no question yet; the next message opens a ticket
+    describing      -> "Talk to a person" was pressed before any question; the next message
+                       opens a ticket
 While a ticket is live (active, or resolved recently), the requester's messages join it instead.
 """
 
@@ -100,7 +101,9 @@ class Engine:
             async with self._sessions.begin() as session:
                 repo = Repository(session, self._clock())
                 if not await repo.first_delivery(event.chat.platform, event.event_id):
-                    log.info("ignoring redelivered event %s:%s", event.chat.platform, event.event_id)
+                    log.info(
+                        "ignoring redelivered event %s:%s", event.chat.platform, event.event_id
+                    )
                     return None
                 if self.is_agent_chat(event.chat):
                     reply = await self._agent_event(repo, event)
@@ -286,7 +289,9 @@ class Turn:
     def t(self, key: str, /, **params: object) -> str:
         return text(self.lang, key, **params)
 
-    def say(self, body: str, buttons: Sequence[Button] = (), *, ticket_id: int | None = None) -> None:
+    def say(
+        self, body: str, buttons: Sequence[Button] = (), *, ticket_id: int | None = None
+    ) -> None:
         self.notify.to_conversation(
             self.conversation, body, buttons=tuple(buttons), ticket_id=ticket_id
         )
@@ -360,7 +365,9 @@ class Turn:
             self.repo, self.notify, self.conversation, self.person, description, priority
         )
         self.set_state("idle")
-        intro = self.t("ticket_opened_no_match" if reason == "no_match" else "ticket_opened", id=ticket.id)
+        intro = self.t(
+            "ticket_opened_no_match" if reason == "no_match" else "ticket_opened", id=ticket.id
+        )
         self.say(
             f"{intro}\n{self.t('ticket_next', priority=self.t('priority.' + priority))}",
             self.priority_buttons(ticket),
@@ -387,10 +394,13 @@ class Turn:
             ticket.status = "open" if ticket.assignee_key else "new"
             ticket.resolved_at = None
             self.repo.audit(ticket.id, author, "status", previous, ticket.status)
-            self.notify.agents(ticket, self.notify.t("agent.reopened_notice", id=ticket.id, requester=author))
+            self.notify.agents(
+                ticket, self.notify.t("agent.reopened_notice", id=ticket.id, requester=author)
+            )
             self.say(self.t("ticket_reopened", id=ticket.id), ticket_id=ticket.id)
         self.notify.agents(
-            ticket, self.notify.t("agent.requester_message", id=ticket.id, requester=author, text=body)
+            ticket,
+            self.notify.t("agent.requester_message", id=ticket.id, requester=author, text=body),
         )
 
     # -- buttons -------------------------------------------------------------------------------
@@ -448,11 +458,22 @@ class Turn:
             self.say(self.t("ticket_not_active", id=ticket.id))
             return
         if ticket.priority != level:
-            self.repo.audit(ticket.id, self.person.display_name or self.person.platform_user_id, "priority", ticket.priority, level)
+            self.repo.audit(
+                ticket.id,
+                self.person.display_name or self.person.platform_user_id,
+                "priority",
+                ticket.priority,
+                level,
+            )
             ticket.priority = level
             ticket.updated_at = self.repo.now
-            self.notify.agents(ticket, self.notify.t("agent.priority_notice", id=ticket.id, priority=level))
-        self.say(self.t("priority_set", id=ticket.id, priority=self.t("priority." + level)), ticket_id=ticket.id)
+            self.notify.agents(
+                ticket, self.notify.t("agent.priority_notice", id=ticket.id, priority=level)
+            )
+        self.say(
+            self.t("priority_set", id=ticket.id, priority=self.t("priority." + level)),
+            ticket_id=ticket.id,
+        )
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -510,7 +531,9 @@ class Turn:
         ticket.closed_at = ticket.updated_at = self.repo.now
         ticket.resolution = "withdrawn by the requester"
         self.repo.add_entry(ticket.id, "system", author, self.notify.t("agent.withdrawn_entry"))
-        self.notify.agents(ticket, self.notify.t("agent.withdrawn_notice", id=ticket.id, requester=author))
+        self.notify.agents(
+            ticket, self.notify.t("agent.withdrawn_notice", id=ticket.id, requester=author)
+        )
         self.say(self.t("ticket_withdrawn", id=ticket.id), ticket_id=ticket.id)
 
     async def cmd_lang(self, args: str) -> None:

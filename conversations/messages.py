@@ -26,7 +26,7 @@ class Platform(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class UserRef:
-    """Who sent something. ``locale`` is the platform's language hint (``en-US``, ``fa``), if any."""
+    """Who sent something. ``locale`` is the platform's language hint (``en-US``, ``fa``)."""
 
     platform: Platform
     user_id: str

@@ -1,4 +1,5 @@
-"""The help desk's tables (SQLAlchemy 2 typed ORM). Schema changes go through Alembic (bot/migrations/).
+"""The help desk's tables (SQLAlchemy 2 typed ORM). Schema changes go through Alembic
+(bot/migrations/).
 
 One ``messages`` table holds every line in or out of every chat: the requester's transcript, and
 for outbound lines the delivery state (the outbox). Recording a message before sending it is what
@@ -8,7 +9,7 @@ makes a failed or rate-limited send a retry instead of a loss.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -62,7 +63,7 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime()}
 
 
 class Person(Base):

@@ -258,9 +258,7 @@ class Repository:
         elif view.startswith("mine:"):
             query = query.where(Ticket.assignee_key == view.removeprefix("mine:"))
         tickets = list(await self.session.scalars(query))
-        tickets.sort(
-            key=lambda t: (t.status not in ACTIVE, PRIORITY_RANK.get(t.priority, 9), t.id)
-        )
+        tickets.sort(key=lambda t: (t.status not in ACTIVE, PRIORITY_RANK.get(t.priority, 9), t.id))
         return tickets
 
     def add_ticket(self, ticket: Ticket) -> None:

@@ -61,8 +61,8 @@ class Notifier:
         for chat in self.agent_chats:
             self.repo.enqueue(
                 OutboundMessage(
-                chat=chat, text=body, buttons=buttons, ticket_id=ticket.id, lang=self.agent_lang
-            ),
+                    chat=chat, text=body, buttons=buttons, ticket_id=ticket.id, lang=self.agent_lang
+                ),
                 in_ticket_thread=True,
             )
 
@@ -98,7 +98,9 @@ async def open_ticket(
     repo.add_ticket(ticket)
     await repo.session.flush()
     await repo.link_suggestions(conversation.id, description, ticket.id)
-    repo.add_entry(ticket.id, "requester", person.display_name or person.platform_user_id, description)
+    repo.add_entry(
+        ticket.id, "requester", person.display_name or person.platform_user_id, description
+    )
     repo.audit(ticket.id, person.display_name or person.platform_user_id, "created", None, "new")
     faqs = await repo.faqs_tried(ticket.id)
     notify.agents(
@@ -249,10 +251,10 @@ async def reply_to_requester(ctx: AgentContext, ticket: Ticket, body: str) -> st
     if ticket.first_response_at is None:
         ticket.first_response_at = ctx.repo.now
     ticket.updated_at = ctx.repo.now
-    await ctx.notify.requester(ticket, "requester.agent_reply", agent=ctx.name, id=ticket.id, text=body)
-    ctx.notify.agents(
-        ticket, ctx.t("agent.reply_notice", id=ticket.id, agent=ctx.name, text=body)
+    await ctx.notify.requester(
+        ticket, "requester.agent_reply", agent=ctx.name, id=ticket.id, text=body
     )
+    ctx.notify.agents(ticket, ctx.t("agent.reply_notice", id=ticket.id, agent=ctx.name, text=body))
     return ctx.t("agent.replied", id=ticket.id)
 
 
@@ -284,7 +286,12 @@ async def cmd_resolve(ctx: AgentContext, args: str) -> str:
     if ticket.assignee_key is None:
         ticket.assignee_key, ticket.assignee_name = ctx.key, ctx.name
     ctx.repo.audit(number, ctx.name, "status", previous, "resolved")
-    ctx.repo.add_entry(number, "system", ctx.name, ctx.t("agent.resolved_entry", agent=ctx.name, summary=summary or "-"))
+    ctx.repo.add_entry(
+        number,
+        "system",
+        ctx.name,
+        ctx.t("agent.resolved_entry", agent=ctx.name, summary=summary or "-"),
+    )
     key = "requester.resolved_summary" if summary else "requester.resolved"
     await ctx.notify.requester(ticket, key, id=number, agent=ctx.name, summary=summary)
     ctx.notify.agents(ticket, ctx.t("agent.resolved_notice", id=number, agent=ctx.name))

@@ -50,8 +50,9 @@ class Person:
 
     async def say(self, text: str, *, event_id: str | None = None) -> list[OutboundMessage]:
         await self.desk.dispatch(
-            InboundMessage(event_id or uuid.uuid4().hex, self.chat, self.user, text,
-                           self.desk.clock())
+            InboundMessage(
+                event_id or uuid.uuid4().hex, self.chat, self.user, text, self.desk.clock()
+            )
         )
         return await self.read()
 
@@ -65,8 +66,14 @@ class Person:
         """Press the ``nth`` button labelled ``label`` among everything this chat received."""
         button = self.buttons(label)[nth]
         await self.desk.dispatch(
-            InboundAction(uuid.uuid4().hex, self.chat, self.user, button.action_id, button.value,
-                          self.desk.clock())
+            InboundAction(
+                uuid.uuid4().hex,
+                self.chat,
+                self.user,
+                button.action_id,
+                button.value,
+                self.desk.clock(),
+            )
         )
         return await self.read()
 
@@ -80,7 +87,7 @@ class Person:
     async def read(self) -> list[OutboundMessage]:
         """Deliver what is due and return what this chat received since the last read."""
         await self.desk.outbox.deliver_due()
-        new = self.received[self.seen:]
+        new = self.received[self.seen :]
         self.seen = len(self.received)
         return new
 
@@ -111,14 +118,23 @@ class DeskHarness:
 
     def person(self, name: str, *, locale: str | None = None) -> Person:
         user_id = name.lower()
-        return Person(self, UserRef(Platform.WEB, user_id, name, locale),
-                      ChatRef(Platform.WEB, f"chat-{user_id}"))
+        return Person(
+            self,
+            UserRef(Platform.WEB, user_id, name, locale),
+            ChatRef(Platform.WEB, f"chat-{user_id}"),
+        )
 
     async def agent(self, name: str, command: str) -> Reply:
         verb, _, args = command.partition(" ")
         reply = await self.dispatch(
-            InboundCommand(uuid.uuid4().hex, AGENTS, UserRef(Platform.WEB, f"agent:{name}", name),
-                           verb, args, self.clock())
+            InboundCommand(
+                uuid.uuid4().hex,
+                AGENTS,
+                UserRef(Platform.WEB, f"agent:{name}", name),
+                verb,
+                args,
+                self.clock(),
+            )
         )
         await self.outbox.deliver_due()
         assert reply is not None

@@ -2,7 +2,9 @@
 
 MESSAGES: dict[str, str] = {
     # -- requesters ------------------------------------------------------------------------------
-    "greeting": "Hi! I'm Deskbot, the help desk. Tell me what you need help with, in a sentence or two.",
+    "greeting": (
+        "Hi! I'm Deskbot, the help desk. Tell me what you need help with, in a sentence or two."
+    ),
     "help": (
         "Describe your problem and I'll suggest answers from our knowledge base; if none helps, "
         "I'll open a ticket and a person will take it from there.\n"

@@ -198,10 +198,12 @@ async def test_an_undelivered_reply_survives_a_restart(desk: DeskHarness) -> Non
 
 async def test_a_redelivered_event_takes_effect_once(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    await sara.say("The coffee machine on floor three is leaking water everywhere",
-                   event_id="evt-1")
-    again = await sara.say("The coffee machine on floor three is leaking water everywhere",
-                           event_id="evt-1")
+    await sara.say(
+        "The coffee machine on floor three is leaking water everywhere", event_id="evt-1"
+    )
+    again = await sara.say(
+        "The coffee machine on floor three is leaking water everywhere", event_id="evt-1"
+    )
     assert again == []
     async with desk.sessions() as session:
         assert len(list(await session.scalars(select(Ticket)))) == 1
@@ -289,5 +291,7 @@ async def test_an_unexpected_failure_gets_an_apology(
     desk.start()
     sara = desk.person("Sara")
     replies = await sara.say(PASSWORD_QUESTION)
-    assert texts(replies) == "Sorry, something went wrong on our side. Please try again in a moment."
+    assert (
+        texts(replies) == "Sorry, something went wrong on our side. Please try again in a moment."
+    )
     assert "index corrupted" in caplog.text

@@ -37,6 +37,11 @@ class UserRef:
     def name(self) -> str:
         return self.display_name or self.user_id
 
+    @property
+    def key(self) -> str:
+        """One string naming this person across platforms, e.g. ``slack:U024BE7LH``."""
+        return f"{self.platform}:{self.user_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class ChatRef:

@@ -26,10 +26,6 @@ ACTIVE = ("new", "open", "pending")  # tickets an agent still has to act on
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
-def agent_key(user: UserRef) -> str:
-    return f"{user.platform}:{user.user_id}"
-
-
 class Repository:
     def __init__(self, session: AsyncSession, now: datetime) -> None:
         self.session = session

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from conversations.copy import text
 from conversations.messages import Button, ChatRef, OutboundMessage, Platform, Reply, UserRef
 from conversations.models import Conversation, Person, Ticket
-from conversations.repository import ACTIVE, Repository, agent_key
+from conversations.repository import ACTIVE, Repository
 
 SUBJECT_LENGTH = 80
 
@@ -150,7 +150,7 @@ class AgentContext:
 
     @property
     def key(self) -> str:
-        return agent_key(self.agent)
+        return self.agent.key
 
     @property
     def name(self) -> str:

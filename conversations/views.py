@@ -64,7 +64,7 @@ class Desk(Protocol):
     dispatch: Dispatch
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
-        """Tickets not yet closed: ``view`` is all | mine:<agent key> | unassigned | urgent."""
+        """Tickets not yet closed: ``view`` is all | unassigned | urgent | mine:<UserRef.key>."""
         ...
 
     async def ticket(self, ticket_id: int) -> TicketDetail | None: ...

@@ -1,0 +1,128 @@
+"""The agent console: its page, login, the ticket queue and detail, agent commands and the
+refresh socket. Agents act through the same commands as on Slack or Telegram (``claim 12``), so
+the console never decides help-desk policy itself."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from adapters.web.auth import AGENT_COOKIE, AgentAuth
+from adapters.web.http_json import (
+    json_endpoint,
+    json_error,
+    read_form_or_json,
+    read_json_object,
+    same_origin,
+)
+from adapters.web.inbound import (
+    InputError,
+    agent_user,
+    parse_agent_command,
+    parse_agent_name,
+    parse_queue_view,
+    parse_ticket_id,
+    queue_view_key,
+)
+from adapters.web.pages import serve_page
+from adapters.web.render import render_queue, render_reply, render_ticket_detail
+from adapters.web.sockets import SocketHub
+from conversations.views import Desk
+
+AGENT_HEADER = "X-Deskbot-Agent"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class AgentRoutes:
+    def __init__(self, desk: Desk, hub: SocketHub, auth: AgentAuth) -> None:
+        self._desk = desk
+        self._hub = hub
+        self._auth = auth
+
+    async def page(self, request: web.Request) -> web.StreamResponse:
+        # The page holds no data; it shows its login form when the API answers 401.
+        return serve_page(request, "agent.html")
+
+    @json_endpoint
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        """``POST /agent/login`` with ``token`` as a form field or JSON: sets the session cookie."""
+        if not self._auth.required:
+            return web.json_response({"ok": True})
+        token = (await read_form_or_json(request, max_bytes=4096)).get("token")
+        if not isinstance(token, str) or not token:
+            raise InputError("'token' is required: the agent token the server was started with.")
+        if not self._auth.token_matches(token.strip()):
+            return json_error(401, "That agent token is not right.")
+        response = web.json_response({"ok": True})
+        self._auth.set_session_cookie(request, response)
+        return response
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        response = web.json_response({"ok": True})
+        response.del_cookie(AGENT_COOKIE, path="/")
+        return response
+
+    def guarded(self, handler: Handler) -> Handler:
+        """Answer 401 unless the request carries the agent token (bearer or login cookie)."""
+
+        @functools.wraps(handler)
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            if not self._auth.allows(request):
+                return json_error(
+                    401,
+                    "Agent login required: sign in on /agent, or send "
+                    "'Authorization: Bearer <agent token>'.",
+                    **{"WWW-Authenticate": 'Bearer realm="deskbot agents"'},
+                )
+            return await handler(request)
+
+        return wrapped
+
+    @json_endpoint
+    async def tickets(self, request: web.Request) -> web.StreamResponse:
+        view = parse_queue_view(request.query.get("view"))
+        agent = None
+        if view == "mine":
+            agent = agent_user(parse_agent_name(request.headers.get(AGENT_HEADER)))
+        tickets = await self._desk.queue(view=queue_view_key(view, agent))
+        return web.json_response(render_queue(tickets), headers={"Cache-Control": "no-store"})
+
+    @json_endpoint
+    async def ticket(self, request: web.Request) -> web.StreamResponse:
+        raw_id = request.match_info["ticket_id"]
+        ticket_id = parse_ticket_id(raw_id)
+        detail = await self._desk.ticket(ticket_id) if ticket_id is not None else None
+        if detail is None:
+            return json_error(404, f"There is no ticket #{raw_id.removeprefix('#')}.")
+        return web.json_response(
+            render_ticket_detail(detail), headers={"Cache-Control": "no-store"}
+        )
+
+    @json_endpoint
+    async def command(self, request: web.Request) -> web.StreamResponse:
+        name = parse_agent_name(request.headers.get(AGENT_HEADER))
+        body = await read_json_object(request)
+        event = parse_agent_command(name, body, now=datetime.now(UTC))
+        reply = await self._desk.dispatch(event)
+        # Other consoles show the claim, reply or note without waiting for their next poll.
+        await self._hub.notify_agents({"type": "refresh", "ticket_id": None})
+        return web.json_response(render_reply(reply))
+
+    async def socket(self, request: web.Request) -> web.StreamResponse:
+        if not same_origin(request):
+            return json_error(403, "This socket only accepts connections from this site's pages.")
+        ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=4096)
+        if not ws.can_prepare(request).ok:
+            return json_error(400, "/ws/agent speaks WebSocket only; open it with new WebSocket().")
+        await ws.prepare(request)
+        self._hub.add_agent(ws)
+        try:
+            async for _ in ws:
+                pass
+        finally:
+            self._hub.remove_agent(ws)
+        return ws

@@ -1,0 +1,86 @@
+"""Set-up of the built-in web chat: routes on the shared aiohttp application, and the sender the
+composition root registers for ``Platform.WEB``.
+
+Routes::
+
+    GET  /                              requester chat page (issues the deskbot_chat cookie)
+    GET  /agent                         agent console page
+    GET  /static/web/...                the pages' JS and CSS
+    GET  /api/chat/transcript?after=N   {"lines": [...]}
+    POST /api/chat/messages             {"text", "event_id", "name"?, "locale"?}  -> 202
+    POST /api/chat/actions              {"action_id", "value", "event_id", ...}  -> 202
+    GET  /ws/chat                       WebSocket: {"type": "refresh"}
+    POST /agent/login | /agent/logout   console session cookie
+    GET  /api/agent/tickets?view=all|unassigned|urgent|mine
+    GET  /api/agent/tickets/{id}
+    POST /api/agent/commands            {"text": "claim 12", "event_id"} -> {"text", "ok"}
+    GET  /ws/agent                      WebSocket: {"type": "refresh", "ticket_id": N | null}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from adapters.web.agent import AgentRoutes
+from adapters.web.auth import AgentAuth
+from adapters.web.http_json import json_error
+from adapters.web.outbound import WebSender
+from adapters.web.pages import STATIC_PREFIX, serve_static
+from adapters.web.requester import RequesterRoutes
+from adapters.web.sockets import SocketHub
+from conversations.views import Desk
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def setup_web_chat(
+    app: web.Application, desk: Desk, *, agent_token: str | None = None
+) -> WebSender:
+    """Add the web chat's routes to ``app`` and return its sender for ``Platform.WEB``."""
+    hub = SocketHub()
+    requester = RequesterRoutes(desk, hub)
+    agent = AgentRoutes(desk, hub, AgentAuth(agent_token))
+
+    app.router.add_get("/", requester.page)
+    app.router.add_get("/agent", agent.page)
+    app.router.add_get(STATIC_PREFIX + "/{name}", serve_static)
+
+    _add_api(app, "/api/chat/transcript", GET=requester.transcript)
+    _add_api(app, "/api/chat/messages", POST=requester.post_message)
+    _add_api(app, "/api/chat/actions", POST=requester.post_action)
+    _add_api(app, "/ws/chat", GET=requester.socket)
+
+    _add_api(app, "/agent/login", POST=agent.login)
+    _add_api(app, "/agent/logout", POST=agent.logout)
+    _add_api(app, "/api/agent/tickets", GET=agent.guarded(agent.tickets))
+    _add_api(app, "/api/agent/tickets/{ticket_id}", GET=agent.guarded(agent.ticket))
+    _add_api(app, "/api/agent/commands", POST=agent.guarded(agent.command))
+    _add_api(app, "/ws/agent", GET=agent.guarded(agent.socket))
+
+    # Registered last, so they only catch what the routes above do not: unknown API paths still
+    # answer in JSON, as every error of this API does.
+    for prefix in ("/api/chat", "/api/agent"):
+        app.router.add_route("*", prefix + "/{tail:.*}", _unknown_endpoint)
+
+    app.on_shutdown.append(lambda _app: hub.close_all())
+    return WebSender(hub)
+
+
+def _add_api(app: web.Application, path: str, **handlers: Handler) -> None:
+    resource = app.router.add_resource(path)
+    for method, handler in handlers.items():
+        resource.add_route(method, handler)
+    allowed = ", ".join(handlers)
+
+    async def method_not_allowed(request: web.Request) -> web.StreamResponse:
+        return json_error(
+            405, f"{request.method} is not supported on {path}; use {allowed}.", Allow=allowed
+        )
+
+    resource.add_route("*", method_not_allowed)
+
+
+async def _unknown_endpoint(request: web.Request) -> web.StreamResponse:
+    return json_error(404, f"There is no API endpoint {request.method} {request.path}.")

@@ -1,0 +1,123 @@
+"""JSON in and out of the web chat's HTTP API: bounded body reading, and one place where errors
+become ``{"error": ...}`` answers."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from adapters.web.inbound import InputError
+
+log = logging.getLogger(__name__)
+
+#: Largest request body the web chat reads. A 4000-character message is at most 16 KB of UTF-8,
+#: so 64 KiB leaves room for the JSON around it and nothing for abuse.
+MAX_BODY_BYTES = 64 * 1024
+APOLOGY = "Something went wrong on our side; please try again."
+
+Handler = Callable[..., Awaitable[web.StreamResponse]]
+
+
+def json_error(status: int, message: str, **extra_headers: str) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=extra_headers or None)
+
+
+def json_endpoint(handler: Handler) -> Handler:
+    """Wrap a route (a function or a method) so input errors answer with their own message and
+    anything unexpected is logged once here and answered with a short apology."""
+
+    @functools.wraps(handler)
+    async def wrapped(*args: Any) -> web.StreamResponse:
+        request: web.Request = args[-1]
+        try:
+            return await handler(*args)
+        except InputError as exc:
+            return json_error(exc.status, exc.message)
+        except web.HTTPException:
+            raise
+        except Exception:
+            log.exception("web chat: %s %s failed", request.method, request.path)
+            return json_error(500, APOLOGY)
+
+    return wrapped
+
+
+async def read_body(request: web.Request, *, max_bytes: int = MAX_BODY_BYTES) -> bytes:
+    """Read at most ``max_bytes`` of body, or answer 413.
+
+    Reads the stream itself rather than ``request.read()`` so the limit holds for these routes
+    whatever ``client_max_size`` the composition root gave the whole application, and for chunked
+    bodies that announce no length.
+    """
+    too_large = InputError(
+        f"The request body is larger than {max_bytes // 1024} KiB; messages are limited to "
+        "a few thousand characters.",
+        status=413,
+    )
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(16 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json_object(request: web.Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict:
+    """The body as a JSON object, with an error that says what is wrong with it."""
+    raw = await read_body(request, max_bytes=max_bytes)
+    if not raw.strip():
+        raise InputError("The request body is empty; send a JSON object.")
+    try:
+        body: Any = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("The request body must be UTF-8 encoded JSON.") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"The request body is not valid JSON ({exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno})."
+        ) from None
+    if not isinstance(body, dict):
+        raise InputError(f"The request body must be a JSON object, not a {type(body).__name__}.")
+    return body
+
+
+async def read_form_or_json(request: web.Request, *, max_bytes: int) -> dict:
+    """A small body sent either by a plain HTML form or by ``fetch`` with JSON."""
+    if request.content_type == "application/json":
+        return await read_json_object(request, max_bytes=max_bytes)
+    raw = await read_body(request, max_bytes=max_bytes)
+    try:
+        fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise InputError("The form must be UTF-8 encoded.") from None
+    return {name: values[0] for name, values in fields.items()}
+
+
+def same_origin(request: web.Request) -> bool:
+    """Whether a browser request comes from our own pages. Browsers always send ``Origin`` on
+    WebSocket handshakes, and cookies alone would let any site open a socket in the user's name
+    (cross-site WebSocket hijacking); requests without ``Origin`` are not from a browser page.
+
+    Behind a reverse proxy that rewrites ``Host`` (nginx does by default), the public host
+    arrives in ``X-Forwarded-Host``. Trusting it is safe here: a page cannot set headers on a
+    WebSocket handshake, so a hostile page cannot forge it.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    origin_host = origin.split("://", 1)[-1].rstrip("/").lower()
+    hosts = {request.host.lower()}
+    forwarded = request.headers.get("X-Forwarded-Host")
+    if forwarded:
+        hosts.add(forwarded.split(",", 1)[0].strip().lower())
+    return origin_host in hosts

@@ -1,0 +1,474 @@
+"""The web chat in a real browser: headless Debian Chromium driven by Playwright.
+
+Two layers: the pages against a scripted fake desk (fast, checks the page logic), and the whole
+of Deskbot end to end (real app, SQLite, knowledge base, delivery worker) with a requester and an
+agent in two browser contexts.
+
+Synchronisation is by Playwright's auto-waiting ``expect``; no sleeps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from adapters.web import WebSender, setup_web_chat
+from conversations.messages import (
+    Button,
+    ChatRef,
+    InboundAction,
+    InboundCommand,
+    InboundEvent,
+    InboundMessage,
+    OutboundMessage,
+    Platform,
+    Reply,
+)
+from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPO = Path(__file__).resolve().parents[2]
+
+# Two cores and a cold Chromium: give auto-waiting more room than Playwright's 5 s default.
+expect.set_options(timeout=20_000)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        reason = (
+            f"browser tests need Debian's Chromium at {CHROMIUM} "
+            "(apt-get install chromium); it is not installed"
+        )
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(reason + " and CI=true, where a missing browser is a failure")
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def _serve(app: web.Application, *, port: int = 0) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
+def _console_errors(page: Page) -> list[str]:
+    """Collect the page's JavaScript errors, so a broken script fails the test loudly."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+# --- the pages against a scripted desk ---------------------------------------------------------
+
+
+class ScriptedDesk:
+    """A tiny stand-in for the engine: greets on /start, offers buttons, echoes, and pushes a
+    notice through the real WebSender after each change (as the delivery worker would)."""
+
+    def __init__(self) -> None:
+        self.sender: WebSender | None = None
+        self.events: list[InboundEvent] = []
+        self.lines: dict[str, list[ChatLine]] = {}
+        self.tickets: dict[int, TicketDetail] = {}
+
+    async def say(self, chat: ChatRef, text: str, *, direction: str = "out", **extra) -> None:
+        lines = self.lines.setdefault(chat.chat_id, [])
+        lines.append(
+            ChatLine(
+                id=len(lines) + 1,
+                direction=direction,
+                text=text,
+                buttons=extra.get("buttons", ()),
+                lang=extra.get("lang", "en"),
+                at=datetime.now(UTC),
+            )
+        )
+        if direction == "out" and self.sender is not None:
+            await self.sender.send(OutboundMessage(chat, text, lang=extra.get("lang", "en")))
+
+    async def dispatch(self, event: InboundEvent) -> Reply | None:
+        self.events.append(event)
+        if isinstance(event, InboundCommand) and event.chat.chat_id == "agents":
+            return await self._agent_command(event)
+        if isinstance(event, InboundCommand) and event.name == "start":
+            await self.say(event.chat, "Hello! I am *Deskbot*. Docs: https://example.com/help.")
+            await self.say(event.chat, "سلام! چطور می‌توانم کمک کنم؟", lang="fa")
+            await self.say(event.chat, 'Tricky: <img src=x onerror="window.pwned=1"> & `<b>`')
+            await self.say(
+                event.chat,
+                "Did this help?",
+                buttons=(
+                    Button("This solved it", "faq.solved", "pw-reset", "primary"),
+                    Button("Not what I need", "faq.rejected", "pw-reset"),
+                ),
+            )
+        elif isinstance(event, InboundMessage):
+            await self.say(event.chat, event.text, direction="in")
+            await self.say(event.chat, f"You said: {event.text}")
+        elif isinstance(event, InboundAction):
+            await self.say(event.chat, f"Noted: {event.action_id}")
+        return None
+
+    async def _agent_command(self, event: InboundCommand) -> Reply:
+        number, _, text = event.args.partition(" ")
+        detail = self.tickets.get(int(number)) if number.isdigit() else None
+        if detail is None:
+            return Reply(f"There is no ticket #{number}.", ok=False)
+        if event.name == "claim":
+            ticket = dataclasses.replace(detail.ticket, assignee_name=event.sender.name)
+            self.tickets[ticket.id] = dataclasses.replace(detail, ticket=ticket)
+            return Reply(f"You now own #{ticket.id}.")
+        if event.name in ("reply", "note"):
+            kind = "agent" if event.name == "reply" else "note"
+            entry = TicketEntry(
+                len(detail.entries) + 1, kind, event.sender.name, text, datetime.now(UTC)
+            )
+            self.tickets[detail.ticket.id] = dataclasses.replace(
+                detail, entries=(*detail.entries, entry)
+            )
+            return Reply("Sent." if kind == "agent" else "Note added.")
+        return Reply(f"Unknown command {event.name}.", ok=False)
+
+    async def queue(self, *, view: str = "all") -> list[TicketView]:
+        return [detail.ticket for detail in self.tickets.values()]
+
+    async def ticket(self, ticket_id: int) -> TicketDetail | None:
+        return self.tickets.get(ticket_id)
+
+    async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
+        return [line for line in self.lines.get(chat.chat_id, []) if line.id > after]
+
+
+@pytest.fixture
+async def scripted() -> AsyncIterator[tuple[ScriptedDesk, str]]:
+    desk = ScriptedDesk()
+    app = web.Application()
+    desk.sender = setup_web_chat(app, desk)
+    runner, base_url = await _serve(app)
+    try:
+        yield desk, base_url
+    finally:
+        await runner.cleanup()
+
+
+async def test_requester_page_against_a_scripted_desk(browser: Browser, scripted) -> None:
+    desk, base_url = scripted
+    page = await browser.new_page()
+    errors = _console_errors(page)
+    await page.goto(base_url + "/")
+
+    lines = page.get_by_test_id("chat-line")
+    # An empty transcript makes the page send /start, and the greeting arrives over the socket.
+    await expect(lines.first).to_contain_text("Hello! I am Deskbot.")
+    await expect(lines).to_have_count(4)
+    assert [type(e).__name__ for e in desk.events] == ["InboundCommand"]
+    assert desk.events[0].event_id.endswith(":auto-start")
+
+    # The Markdown subset becomes markup; everything else stays text.
+    await expect(lines.first.locator("strong")).to_have_text("Deskbot")
+    await expect(lines.first.locator("a")).to_have_attribute("href", "https://example.com/help")
+    await expect(lines.nth(2).locator("img")).to_have_count(0)
+    await expect(lines.nth(2)).to_contain_text('<img src=x onerror="window.pwned=1">')
+    await expect(lines.nth(2).locator("code")).to_have_text("<b>")
+    assert await page.evaluate("window.pwned === undefined")
+
+    # Persian reads right to left.
+    persian = lines.nth(1)
+    await expect(persian).to_have_attribute("dir", "rtl")
+    await expect(persian).to_have_attribute("lang", "fa")
+    await expect(lines.first).to_have_attribute("dir", "ltr")
+
+    # Buttons post the action and switch off.
+    solved = page.get_by_test_id("chat-button").filter(has_text="This solved it")
+    await solved.click()
+    await expect(lines.last).to_contain_text("Noted: faq.solved")
+    action = desk.events[-1]
+    assert isinstance(action, InboundAction)
+    assert (action.action_id, action.value) == ("faq.solved", "pw-reset")
+    for button in await lines.nth(3).get_by_test_id("chat-button").all():
+        await expect(button).to_be_disabled()
+
+    # Typing: the requester's own line is dir=auto, the echo arrives.
+    await page.get_by_text("Your name", exact=True).click()  # an optional, folded field
+    await page.get_by_test_id("chat-name-input").fill("Sara")
+    await page.get_by_test_id("chat-name-input").dispatch_event("change")
+    await expect(page.get_by_test_id("chat-input")).to_have_attribute("dir", "auto")
+    await page.get_by_test_id("chat-input").fill("سلام, my *password* expired")
+    await page.get_by_test_id("chat-send").click()
+    own = lines.filter(has_text="my password expired").first
+    await expect(own).to_have_attribute("dir", "auto")
+    await expect(own).to_have_attribute("data-direction", "in")
+    await expect(lines.last).to_contain_text("You said: سلام, my password expired")
+    await expect(lines.last.locator("strong")).to_have_text("password")
+    await expect(page.get_by_test_id("chat-input")).to_have_value("")
+    message = desk.events[-1]
+    assert isinstance(message, InboundMessage)
+    assert message.sender.display_name == "Sara"
+    assert message.sender.locale  # navigator.language
+
+    # Enter sends too.
+    await page.get_by_test_id("chat-input").fill("second question")
+    await page.get_by_test_id("chat-input").press("Enter")
+    await expect(lines.last).to_contain_text("You said: second question")
+
+    # A reload shows the same conversation from the server, greets only once, and remembers
+    # which buttons were used.
+    count = await lines.count()
+    await page.reload()
+    await expect(lines).to_have_count(count)
+    await expect(lines.nth(3).get_by_test_id("chat-button").first).to_be_disabled()
+    assert sum(isinstance(e, InboundCommand) for e in desk.events) == 1
+    assert errors == []
+
+
+async def test_requester_page_shows_input_errors(browser: Browser, scripted) -> None:
+    _, base_url = scripted
+    page = await browser.new_page()
+    await page.goto(base_url + "/")
+    await expect(page.get_by_test_id("chat-line").first).to_contain_text("Hello")
+    # The textarea caps typing at 4000; a script could still send more, and the server says why.
+    status = await page.evaluate(
+        """async () => {
+            const r = await fetch('/api/chat/messages', {method: 'POST',
+              headers: {'Content-Type': 'application/json'},
+              body: JSON.stringify({text: 'x'.repeat(4001), event_id: 'too-long'})});
+            return [r.status, (await r.json()).error];
+        }"""
+    )
+    assert status[0] == 413 and "4000" in status[1]
+
+
+async def test_requester_page_catches_up_after_a_server_restart(browser: Browser) -> None:
+    desk = ScriptedDesk()
+    app = web.Application()
+    desk.sender = setup_web_chat(app, desk)
+    runner, base_url = await _serve(app)
+    page = await browser.new_page()
+    await page.goto(base_url + "/")
+    lines = page.get_by_test_id("chat-line")
+    status = page.get_by_test_id("chat-status")
+    await expect(lines).to_have_count(4)
+    await expect(status).to_have_text("Connected")
+
+    await runner.cleanup()
+    await expect(status).to_have_text("Reconnecting…")
+    [chat_id] = desk.lines
+    # Said while no server was listening: only the transcript has it.
+    await desk.say(ChatRef(Platform.WEB, chat_id), "Written while you were away")
+
+    restarted = web.Application()
+    desk.sender = setup_web_chat(restarted, desk)
+    runner, _ = await _serve(restarted, port=int(base_url.rsplit(":", 1)[1]))
+    try:
+        await expect(status).to_have_text("Connected")
+        await expect(lines.last).to_contain_text("Written while you were away")
+        await expect(lines).to_have_count(5)
+    finally:
+        await runner.cleanup()
+
+
+async def test_agent_console_against_a_scripted_desk(browser: Browser, scripted) -> None:
+    desk, base_url = scripted
+    now = datetime.now(UTC)
+    desk.tickets[12] = TicketDetail(
+        ticket=TicketView(
+            12, "Cannot log in", "new", "urgent", "Sara", Platform.WEB, None, "en", now, now
+        ),
+        description="I forgot my password and cannot log in",
+        faqs_tried=("password-reset",),
+        entries=(
+            TicketEntry(1, "requester", "Sara", "I forgot my password", now),
+            TicketEntry(2, "note", "bob", "Possibly a locked account", now),
+            TicketEntry(3, "system", "Deskbot", "Ticket opened from the web chat", now),
+        ),
+    )
+    page = await browser.new_page()
+    errors = _console_errors(page)
+    await page.goto(base_url + "/agent")
+
+    await page.get_by_test_id("agent-name-input").fill("Alice")
+    await page.get_by_test_id("agent-name-save").click()
+    await expect(page.get_by_test_id("agent-name")).to_have_text("Alice")
+
+    row = page.get_by_test_id("queue-row").filter(has_text="#12")
+    await expect(row).to_contain_text("Cannot log in")
+    await expect(row).to_contain_text("urgent")
+    await expect(row).to_contain_text("Sara")
+    await row.click()
+
+    detail = page.get_by_test_id("ticket-detail")
+    await expect(detail).to_be_visible()
+    await expect(page.get_by_test_id("ticket-description")).to_contain_text("I forgot my password")
+    await expect(page.get_by_test_id("ticket-faqs")).to_contain_text("password-reset")
+    note = page.get_by_test_id("ticket-entry").filter(has_text="Possibly a locked account")
+    await expect(note).to_have_attribute("data-kind", "note")
+    await expect(note).to_contain_text(re.compile("internal note", re.IGNORECASE))
+
+    await page.get_by_test_id("ticket-claim").click()
+    await expect(page.get_by_test_id("command-output")).to_have_text("You now own #12.")
+    await expect(row).to_contain_text("Alice")
+    claim = desk.events[-1]
+    assert isinstance(claim, InboundCommand)
+    assert (claim.name, claim.args, claim.sender.user_id) == ("claim", "12", "agent:Alice")
+
+    await page.get_by_test_id("ticket-reply-input").fill("Hi, I reset it for you")
+    await page.get_by_test_id("ticket-reply-send").click()
+    reply = page.get_by_test_id("ticket-entry").filter(has_text="Hi, I reset it for you")
+    await expect(reply).to_have_attribute("data-kind", "agent")
+    await expect(page.get_by_test_id("ticket-reply-input")).to_have_value("")
+
+    # A refused command is shown as an error.
+    await page.get_by_test_id("command-input").fill("claim 99")
+    await page.get_by_test_id("command-send").click()
+    output = page.get_by_test_id("command-output")
+    await expect(output).to_have_text("There is no ticket #99.")
+    await expect(output).to_have_attribute("data-ok", "false")
+    await expect(page.get_by_test_id("command-input")).to_have_value("claim 99")
+    assert errors == []
+
+
+async def test_agent_console_login(browser: Browser) -> None:
+    desk = ScriptedDesk()
+    app = web.Application()
+    desk.sender = setup_web_chat(app, desk, agent_token="let-me-in")
+    runner, base_url = await _serve(app)
+    try:
+        page = await browser.new_page()
+        await page.goto(base_url + "/agent")
+        await page.get_by_test_id("agent-name-input").fill("Alice")
+        await page.get_by_test_id("agent-name-save").click()
+
+        token = page.get_by_test_id("agent-login-token")
+        await expect(token).to_be_visible()
+        await token.fill("guess")
+        await page.get_by_test_id("agent-login-submit").click()
+        await expect(page.get_by_test_id("agent-login-error")).to_contain_text("not right")
+
+        await token.fill("let-me-in")
+        await page.get_by_test_id("agent-login-submit").click()
+        await expect(page.get_by_test_id("agent-login")).to_be_hidden()
+        await expect(page.get_by_test_id("queue-empty")).to_be_visible()
+        await expect(page.get_by_test_id("agent-status")).to_have_text("Live")
+    finally:
+        await runner.cleanup()
+
+
+# --- the whole of Deskbot ----------------------------------------------------------------------
+
+
+async def test_requester_and_agent_end_to_end(browser: Browser, tmp_path: Path) -> None:
+    from bot.app import create_app
+    from bot.config import Settings
+
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "examples/kb"
+    )
+    runner, base_url = await _serve(create_app(settings))
+    try:
+        requester = await (await browser.new_context()).new_page()
+        agent = await (await browser.new_context()).new_page()
+        requester_errors = _console_errors(requester)
+        agent_errors = _console_errors(agent)
+        chat = requester.get_by_test_id("chat-line")
+
+        # The requester is greeted, asks, and gets FAQ suggestions with buttons.
+        await requester.goto(base_url + "/")
+        await expect(chat.first).to_be_visible()
+        await requester.get_by_test_id("chat-input").fill("I forgot my password and cannot log in")
+        await requester.get_by_test_id("chat-send").click()
+        buttons = requester.get_by_test_id("chat-button")
+        await expect(buttons.filter(has_text="This solved it").first).to_be_visible()
+        await expect(buttons.filter(has_text="Not what I need").first).to_be_visible()
+        talk = buttons.filter(has_text="Talk to a person").last
+        await expect(talk).to_be_visible()
+
+        # Asking for a person opens ticket #1.
+        await talk.click()
+        await expect(requester.get_by_test_id("chat-transcript")).to_contain_text("#1")
+
+        # The agent finds it, claims it and replies.
+        await agent.goto(base_url + "/agent")
+        await agent.get_by_test_id("agent-name-input").fill("Alice")
+        await agent.get_by_test_id("agent-name-save").click()
+        row = agent.get_by_test_id("queue-row").filter(has_text="#1")
+        await expect(row).to_be_visible()
+        await row.click()
+        await expect(agent.get_by_test_id("ticket-title")).to_contain_text("#1")
+        await agent.get_by_test_id("ticket-claim").click()
+        await expect(agent.get_by_test_id("command-output")).to_have_attribute("data-ok", "true")
+        await expect(row).to_contain_text("Alice")
+        await agent.get_by_test_id("ticket-reply-input").fill("Hi, I reset it for you")
+        await agent.get_by_test_id("ticket-reply-send").click()
+        await expect(agent.get_by_test_id("command-output")).to_have_attribute("data-ok", "true")
+
+        # The requester sees the reply and answers; the agent sees the answer in the ticket.
+        await expect(chat.filter(has_text="Hi, I reset it for you")).to_have_count(1)
+        await requester.get_by_test_id("chat-input").fill("Thanks, works now")
+        await requester.get_by_test_id("chat-send").click()
+        answer = agent.get_by_test_id("ticket-entry").filter(has_text="Thanks, works now")
+        await expect(answer).to_have_attribute("data-kind", "requester")
+
+        # The agent resolves; the requester is told.
+        before = await chat.count()
+        await agent.get_by_test_id("ticket-resolve").click()
+        await agent.get_by_test_id("ticket-resolve-summary").fill("Password reset by Alice")
+        await agent.get_by_test_id("ticket-resolve-confirm").click()
+        await expect(agent.get_by_test_id("command-output")).to_have_attribute("data-ok", "true")
+        notice = chat.nth(before)  # whatever Deskbot says after the resolve, at least one line
+        await expect(notice).to_have_attribute("data-direction", "out")
+        await expect(agent.get_by_test_id("ticket-meta")).to_contain_text("resolved")
+
+        assert requester_errors == []
+        assert agent_errors == []
+    finally:
+        await runner.cleanup()

@@ -92,6 +92,8 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         problems = []
         for e in error.errors():
-            field = str(e["loc"][0]) if e["loc"] else "?"
-            problems.append(f"DESKBOT_{field.upper()}: {e['msg']}")
+            # Fields with aliases report the alias (DESKBOT_PORT), the others the field (port).
+            name = str(e["loc"][0]).upper() if e["loc"] else "?"
+            variable = name if name.startswith("DESKBOT_") else f"DESKBOT_{name}"
+            problems.append(f"{variable}: {e['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None

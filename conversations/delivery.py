@@ -19,7 +19,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import (
@@ -35,7 +35,8 @@ from conversations.models import Message
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-#: Called after a permanent failure (e.g. the user blocked the bot) with the message that failed.
+#: Called when a platform refuses a message for good (e.g. the user blocked the bot), with the
+#: message; running out of attempts is not such a refusal and only logs.
 FailureHook = Callable[[Message, DeliveryError], Awaitable[None]]
 
 LEASE = timedelta(seconds=120)  # a sender that dies mid-send leaves the message to be retried
@@ -106,48 +107,46 @@ class Outbox:
         platforms = [str(p) for p in self._senders]
         if not platforms:
             return []
+        undelivered = (
+            Message.direction == "out",
+            Message.status.in_(("pending", "sending")),
+            Message.platform.in_(platforms),
+        )
+        # Each chat's oldest undelivered message: only it may go now.
+        heads = (
+            select(func.min(Message.id))
+            .where(*undelivered)
+            .group_by(Message.platform, Message.chat_id)
+            .scalar_subquery()
+        )
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(
-                    Message.id,
-                    Message.platform,
-                    Message.chat_id,
-                    Message.status,
-                    Message.next_attempt_at,
-                    Message.lease_until,
-                )
-                .where(
-                    Message.direction == "out",
-                    Message.status.in_(("pending", "sending")),
-                    Message.platform.in_(platforms),
-                )
+            rows = await session.scalars(
+                select(Message.id)
+                .where(Message.id.in_(heads), self._takeable(now))
                 .order_by(Message.id)
                 .limit(500)
             )
-            due, seen = [], set()
-            for id_, platform, chat_id, status, next_at, lease in rows:
-                if (platform, chat_id) in seen:
-                    continue
-                seen.add((platform, chat_id))
-                ready = (status == "pending" and (next_at is None or next_at <= now)) or (
-                    status == "sending" and lease is not None and lease <= now
-                )
-                if ready:
-                    due.append(id_)
-            return due
+            return list(rows)
+
+    @staticmethod
+    def _takeable(now: datetime) -> ColumnElement[bool]:
+        """Pending and due, or being sent by a process whose lease ran out (it died)."""
+        return or_(
+            and_(
+                Message.status == "pending",
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            ),
+            and_(Message.status == "sending", Message.lease_until <= now),
+        )
 
     async def _deliver(self, message_id: int) -> str:
         now = self._clock()
         async with self._sessions.begin() as session:
             taken = await session.execute(
                 update(Message)
-                .where(
-                    Message.id == message_id,
-                    or_(
-                        Message.status == "pending",
-                        and_(Message.status == "sending", Message.lease_until <= now),
-                    ),
-                )
+                # The same condition again: another process may have taken it, or seen it fail
+                # and scheduled a retry, since our list was read.
+                .where(Message.id == message_id, self._takeable(now))
                 .values(status="sending", lease_until=now + LEASE)
             )
             if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -212,8 +211,8 @@ class Outbox:
             delay = error.retry_after
         else:
             # Exponential backoff with jitter, so many failed messages do not retry in lockstep.
-            delay = min(self._max_delay, self._base_delay * 2 ** (attempts - 1))
-            delay *= random.uniform(0.8, 1.2)
+            delay = self._base_delay * 2 ** (attempts - 1) * random.uniform(0.8, 1.2)
+            delay = min(self._max_delay, delay)
         async with self._sessions.begin() as session:
             await session.execute(
                 update(Message)
@@ -235,7 +234,7 @@ class Outbox:
                 attempts,
                 error.reason,
             )
-            if self._on_permanent_failure is not None:
+            if error.permanent and self._on_permanent_failure is not None:
                 await self._on_permanent_failure(row, error)
         else:
             log.info("message %s will be retried in %.1fs: %s", row.id, delay, error.reason)

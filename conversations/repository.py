@@ -260,15 +260,18 @@ class Repository:
     def add_ticket(self, ticket: Ticket) -> None:
         self.session.add(ticket)
 
-    async def claim(self, ticket_id: int, key: str, name: str) -> bool:
-        """Take an unassigned active ticket. A conditional UPDATE, so of two agents claiming at
-        once in two processes exactly one matches the row (on SQLite and PostgreSQL alike)."""
+    async def claim(self, ticket_id: int, status: str, key: str, name: str) -> bool:
+        """Take an unassigned active ticket that is still in ``status`` (so the audit trail can
+        say what it was). A conditional UPDATE: of two agents claiming at once in two processes
+        exactly one matches the row (on SQLite and PostgreSQL alike)."""
+        if status not in ACTIVE:
+            return False
         result = await self.session.execute(
             update(Ticket)
             .where(
                 Ticket.id == ticket_id,
                 Ticket.assignee_key.is_(None),
-                Ticket.status.in_(ACTIVE),
+                Ticket.status == status,
             )
             .values(
                 assignee_key=key,

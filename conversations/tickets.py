@@ -131,6 +131,8 @@ _TICKET = re.compile(r"#?(\d{1,9})$")
 
 def _ticket_number(ctx: AgentContext, token: str, usage_key: str) -> int:
     match = _TICKET.match(token)
+    if not token:
+        raise CommandError(ctx.t(usage_key))
     if not match:
         usage = ctx.t(usage_key)
         raise CommandError(ctx.t("agent.bad_ticket_number", token=token, usage=usage))
@@ -217,18 +219,31 @@ async def cmd_show(ctx: AgentContext, args: str) -> str:
 
 async def cmd_claim(ctx: AgentContext, args: str) -> str:
     number = _ticket_number(ctx, args.strip(), "agent.usage.claim")
-    if await ctx.repo.claim(number, ctx.key, ctx.name):
-        ticket = await ctx.ticket(number)
-        ctx.repo.audit(number, ctx.name, "assigned", None, ctx.name)
+    ticket = await ctx.ticket(number)
+    if await take(ctx, ticket):
         await ctx.notify.requester(ticket, "requester.claimed", agent=ctx.name, id=number)
         ctx.notify.agents(ticket, ctx.t("agent.claimed_notice", id=number, agent=ctx.name))
         return ctx.t("agent.claimed", id=number)
-    ticket = await ctx.ticket(number)
+    if ticket.status not in ACTIVE:
+        raise CommandError(ctx.t("agent.wrong_state", id=number, status=ticket.status))
     if ticket.assignee_key == ctx.key:
         return ctx.t("agent.already_yours", id=number)
     if ticket.assignee_key is not None:
         raise CommandError(ctx.t("agent.taken", id=number, agent=ticket.assignee_name))
     raise CommandError(ctx.t("agent.wrong_state", id=number, status=ticket.status))
+
+
+async def take(ctx: AgentContext, ticket: Ticket) -> bool:
+    """Make the agent the owner of an unassigned active ticket, auditing both changes. False
+    (and ``ticket`` refreshed) when someone else got there first or it is not claimable."""
+    previous = ticket.status
+    won = await ctx.repo.claim(ticket.id, previous, ctx.key, ctx.name)
+    await ctx.repo.session.refresh(ticket)
+    if won:
+        ctx.repo.audit(ticket.id, ctx.name, "assigned", None, ctx.name)
+        if previous != ticket.status:
+            ctx.repo.audit(ticket.id, ctx.name, "status", previous, ticket.status)
+    return won
 
 
 async def cmd_reply(ctx: AgentContext, args: str) -> str:
@@ -244,9 +259,7 @@ async def reply_to_requester(ctx: AgentContext, ticket: Ticket, body: str) -> st
         raise CommandError(ctx.t("agent.wrong_state", id=ticket.id, status=ticket.status))
     if ticket.assignee_key is None and ticket.status in ACTIVE:
         # Answering a ticket takes it, so nobody else picks it up at the same time.
-        if await ctx.repo.claim(ticket.id, ctx.key, ctx.name):
-            await ctx.repo.session.refresh(ticket)
-            ctx.repo.audit(ticket.id, ctx.name, "assigned", None, ctx.name)
+        await take(ctx, ticket)
     ctx.repo.add_entry(ticket.id, "agent", ctx.name, body)
     if ticket.first_response_at is None:
         ticket.first_response_at = ctx.repo.now
@@ -285,6 +298,7 @@ async def cmd_resolve(ctx: AgentContext, args: str) -> str:
     ticket.resolution = summary or None
     if ticket.assignee_key is None:
         ticket.assignee_key, ticket.assignee_name = ctx.key, ctx.name
+        ctx.repo.audit(number, ctx.name, "assigned", None, ctx.name)
     ctx.repo.audit(number, ctx.name, "status", previous, "resolved")
     ctx.repo.add_entry(
         number,

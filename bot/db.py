@@ -23,11 +23,17 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The sqlite3 driver's own transaction handling does not cover SAVEPOINT (its RELEASE
+    # commits: an event would stay "processed" after its handler failed), so we begin
+    # transactions ourselves; see "Serializable isolation / Savepoints / Transactional DDL" in
+    # SQLAlchemy's SQLite dialect documentation.
+    dbapi_connection.isolation_level = None
     # WAL lets `deskbot serve` and `deskbot tickets`/`deskbot chat` share the file; the busy
     # timeout makes a writer wait for the other instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
@@ -35,6 +41,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock up front: a transaction that reads and then writes cannot
+    # then fail half-way because another process wrote in between (which the busy timeout
+    # cannot cure under WAL).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy import text
@@ -19,11 +19,14 @@ from bot.config import Settings
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings, utcnow
 from conversations.messages import ChatRef, Platform
+from conversations.team import load_team
+from conversations.tickets import Workflow
 from kb import Matcher, load_kb
 
 log = logging.getLogger(__name__)
 
 WEB_AGENT_CHAT = ChatRef(Platform.WEB, "agents")
+TICK_SECONDS = 15.0
 
 
 @dataclass
@@ -46,23 +49,35 @@ def build(
     """Load the knowledge base (a broken one stops us here, with every problem listed) and wire
     the database, engine and outbox. Senders are added by whoever runs the adapters."""
     kb = load_kb(settings.kb_path)
+    team = load_team(settings.team_file)
     matcher = Matcher(kb.articles, threshold=settings.kb_threshold)
     database = db.create_engine(settings.database_url)
     sessions = db.session_factory(database)
     outbox = Outbox(sessions, {}, clock=clock)
+    workflow = Workflow(
+        agent_chats=agent_chats,
+        agent_lang=settings.agent_lang,
+        team=team,
+        sla=settings.sla_policy,
+        assignment=settings.assignment,
+        transfer_timeout=timedelta(minutes=settings.transfer_timeout_minutes),
+        close_after=timedelta(hours=settings.close_after_hours),
+        survey_rate=settings.survey_rate,
+        survey_cooldown=timedelta(days=settings.survey_cooldown_days),
+        articles={article.id: article for article in kb.articles},
+    )
     engine = Engine(
         sessions,
         matcher,
-        settings=EngineSettings(
-            agent_chats=agent_chats,
-            default_lang=settings.default_lang,
-            agent_lang=settings.agent_lang,
-            reopen_window=settings.reopen_window,
-        ),
+        settings=EngineSettings(default_lang=settings.default_lang, workflow=workflow),
         clock=clock,
         on_commit=outbox.wake,
     )
     log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
+    if team.open:
+        log.warning(
+            "no team file (DESKBOT_TEAM_FILE): everyone on an agent surface may work tickets"
+        )
     return Deskbot(settings, database, sessions, engine, outbox)
 
 
@@ -85,14 +100,29 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) ->
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     deskbot = app[DESKBOT]
     await db.prepare(deskbot.database)
-    worker = asyncio.create_task(deskbot.outbox.run(), name="deskbot-outbox")
+    workers = [
+        asyncio.create_task(deskbot.outbox.run(), name="deskbot-outbox"),
+        asyncio.create_task(_tick(deskbot.engine), name="deskbot-timers"),
+    ]
     try:
         yield
     finally:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
+        for worker in workers:
+            worker.cancel()
+        for worker in workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         await deskbot.database.dispose()
+
+
+async def _tick(engine: Engine) -> None:
+    """SLA alerts, transfer time-outs and closing resolved tickets, every few seconds."""
+    while True:
+        try:
+            await engine.tick()
+        except Exception:  # the timers must outlive a database hiccup
+            log.exception("timers failed; trying again")
+        await asyncio.sleep(TICK_SECONDS)
 
 
 async def _health(request: web.Request) -> web.Response:

@@ -25,6 +25,7 @@ from bot.app import build, create_app
 from bot.config import ConfigError, Settings, load_settings
 from conversations.engine import CLI_AGENT_CHAT
 from conversations.messages import InboundCommand, Platform, UserRef
+from conversations.team import TeamFileError
 from kb import KBError, Matcher, check_kb, load_kb
 
 T = TypeVar("T")
@@ -52,7 +53,7 @@ def _run(coroutine: Awaitable[T]) -> T:
         return asyncio.run(coroutine)  # type: ignore[arg-type]
     except KBError as error:
         raise click.ClickException(f"the knowledge base has problems:\n{error}") from None
-    except db.SchemaError as error:
+    except (db.SchemaError, TeamFileError) as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -84,6 +85,8 @@ def serve(**options: Any) -> None:
         app = create_app(settings)
     except KBError as error:
         raise click.ClickException(f"the knowledge base has problems:\n{error}") from None
+    except TeamFileError as error:
+        raise click.ClickException(f"the team file has problems:\n{error}") from None
     click.echo(f"Deskbot web chat:       http://{settings.host}:{settings.port}/")
     click.echo(f"Deskbot agent console:  http://{settings.host}:{settings.port}/agent")
     web.run_app(app, host=settings.host, port=settings.port, print=None)

@@ -8,14 +8,15 @@ the variable, rather than failing later in the middle of a conversation.
 from __future__ import annotations
 
 import ipaddress
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.copy import LANGUAGES
+from conversations.sla import SlaPolicy, parse_targets
 
 
 class ConfigError(Exception):
@@ -39,8 +40,24 @@ class Settings(BaseSettings):
     agent_token: str | None = None
     default_lang: str = "en"
     agent_lang: str = "en"
-    reopen_window_hours: float = Field(72.0, ge=0)
+    team_file: Path | None = None
+    assignment: Literal["manual", "round_robin"] = "manual"
+    sla_urgent: str = "30m/4h"
+    sla_high: str = "1h/8h"
+    sla_normal: str = "4h/24h"
+    sla_low: str = "8h/72h"
+    sla_warn_at: float = Field(0.8, gt=0, lt=1)
+    transfer_timeout_minutes: float = Field(15.0, gt=0)
+    close_after_hours: float = Field(72.0, ge=0)
+    survey_rate: float = Field(1.0, ge=0, le=1)
+    survey_cooldown_days: float = Field(0.0, ge=0)
     log_level: str = "INFO"
+
+    @field_validator("sla_urgent", "sla_high", "sla_normal", "sla_low")
+    @classmethod
+    def _sla_targets(cls, value: str) -> str:
+        parse_targets(value)  # raises ValueError with the reason
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -71,8 +88,12 @@ class Settings(BaseSettings):
         return level
 
     @property
-    def reopen_window(self) -> timedelta:
-        return timedelta(hours=self.reopen_window_hours)
+    def sla_policy(self) -> SlaPolicy:
+        targets = {
+            level: parse_targets(getattr(self, f"sla_{level}"))
+            for level in ("urgent", "high", "normal", "low")
+        }
+        return SlaPolicy(MappingProxyType(targets), warn_at=self.sla_warn_at)
 
     @property
     def is_loopback(self) -> bool:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conversations import surveys, timers
+from conversations.commands import AgentContext, add_note, reply_to_requester, run_agent_command
 from conversations.copy import DEFAULT_LANG, LANGUAGES, supported, text
 from conversations.messages import (
     Button,
@@ -37,14 +39,7 @@ from conversations.messages import (
 from conversations.models import Conversation, Person, Suggestion, Ticket
 from conversations.priority import PRIORITIES, infer_priority
 from conversations.repository import ACTIVE, Repository
-from conversations.tickets import (
-    AgentContext,
-    Notifier,
-    add_note,
-    open_ticket,
-    reply_to_requester,
-    run_agent_command,
-)
+from conversations.tickets import Notifier, Workflow, display, open_ticket, reopen, set_status
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
 from kb import Matcher, detect_lang, normalize
 
@@ -60,13 +55,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EngineSettings:
-    agent_chats: tuple[ChatRef, ...] = ()
     default_lang: str = DEFAULT_LANG
-    agent_lang: str = DEFAULT_LANG
-    # A requester's message re-opens a resolved ticket for this long; after it, it starts anew.
-    reopen_window: timedelta = timedelta(days=3)
+    workflow: Workflow = field(default_factory=Workflow)
 
 
 class UserFacingError(Exception):
@@ -115,7 +107,7 @@ class Engine:
         except Exception:
             log.exception("failed to handle %s from %s", type(event).__name__, event.chat)
             if self.is_agent_chat(event.chat):
-                return Reply(text(self.settings.agent_lang, "error.generic"), ok=False)
+                return Reply(text(self.settings.workflow.agent_lang, "error.generic"), ok=False)
             await self._apologise(event)
             return None
         self._on_commit()
@@ -126,7 +118,7 @@ class Engine:
             return True
         return any(
             chat.platform == agents.platform and chat.chat_id == agents.chat_id
-            for agents in self.settings.agent_chats
+            for agents in self.settings.workflow.agent_chats
         )
 
     async def _apologise(self, event: InboundEvent) -> None:
@@ -183,13 +175,12 @@ class Engine:
     # -- agents --------------------------------------------------------------------------------
 
     async def _agent_event(self, repo: Repository, event: InboundEvent) -> Reply | None:
-        ctx = AgentContext(repo, self.notifier(repo), event.sender)
+        notify = self.notifier(repo)
         if isinstance(event, InboundCommand):
-            return await run_agent_command(ctx, event.name, event.args)
+            return await run_agent_command(repo, notify, event.sender, event.name, event.args)
         if isinstance(event, InboundAction):
-            if event.action_id in ("claim", "resolve"):
-                return await run_agent_command(ctx, event.action_id, event.value)
-            return Reply(ctx.t("agent.unknown_command", name=event.action_id), ok=False)
+            # Buttons on agent-channel posts are commands with the ticket number as value.
+            return await run_agent_command(repo, notify, event.sender, event.action_id, event.value)
         # Free text in an agent channel: a message in a ticket's thread answers the requester
         # ("note:" keeps it internal); anything else is agents talking among themselves.
         if event.chat.thread_id is None:
@@ -200,13 +191,25 @@ class Engine:
         ticket = await repo.ticket(ticket_id) if ticket_id is not None else None
         if ticket is None:
             return None
+        role = self.settings.workflow.team.role_of(event.sender)
+        if role is None:
+            return Reply(notify.t("agent.not_allowed"), ok=False)
+        ctx = AgentContext(repo, notify, event.sender, role)
         body = event.text.strip()
         if body.lower().startswith("note:"):
             return Reply(await add_note(ctx, ticket, body[5:].strip()))
         return Reply(await reply_to_requester(ctx, ticket, body))
 
     def notifier(self, repo: Repository) -> Notifier:
-        return Notifier(repo, self.settings.agent_chats, self.settings.agent_lang)
+        return Notifier(repo, self.settings.workflow)
+
+    async def tick(self) -> None:
+        """Act on the passing of time: SLA alerts, expired transfers, closing resolved tickets.
+        ``serve`` calls it every few seconds; tests call it after moving their clock."""
+        async with self._sessions.begin() as session:
+            repo = Repository(session, self._clock())
+            await timers.tick(repo, self.notifier(repo))
+        self._on_commit()
 
     # -- read views (the Desk protocol) --------------------------------------------------------
 
@@ -302,13 +305,18 @@ class Turn:
 
     async def live_ticket(self) -> Ticket | None:
         return await self.repo.live_ticket(
-            self.conversation.id, self.repo.now - self.engine.settings.reopen_window
+            self.conversation.id, self.repo.now - self.engine.settings.workflow.close_after
         )
 
     # -- free text -----------------------------------------------------------------------------
 
     async def on_text(self, body: str) -> None:
         if not body:
+            return
+        if self.conversation.state == "survey_comment":
+            await surveys.comment(self.repo, self.notify, int(self.conversation.pending_text), body)
+            self.set_state("idle")
+            self.say(self.t("survey.comment_thanks"))
             return
         ticket = await self.live_ticket()
         if ticket is not None:
@@ -386,18 +394,14 @@ class Turn:
         )
 
     async def add_to_ticket(self, ticket: Ticket, body: str) -> None:
-        author = self.person.display_name or self.person.platform_user_id
+        author = display(self.person)
         self.repo.add_entry(ticket.id, "requester", author, body)
         ticket.updated_at = self.repo.now
-        if ticket.status in ("pending", "resolved"):
-            previous = ticket.status
-            ticket.status = "open" if ticket.assignee_key else "new"
-            ticket.resolved_at = None
-            self.repo.audit(ticket.id, author, "status", previous, ticket.status)
-            self.notify.agents(
-                ticket, self.notify.t("agent.reopened_notice", id=ticket.id, requester=author)
-            )
-            self.say(self.t("ticket_reopened", id=ticket.id), ticket_id=ticket.id)
+        if ticket.status == "pending":
+            # They answered what the agent was waiting for: back to the agent.
+            set_status(self.repo, ticket, "open" if ticket.assignee_key else "new", author)
+        elif ticket.status == "resolved":
+            await reopen(self.repo, self.notify, ticket, author)
         self.notify.agents(
             ticket,
             self.notify.t("agent.requester_message", id=ticket.id, requester=author, text=body),
@@ -412,6 +416,12 @@ class Turn:
             await self.talk_to_person()
         elif action_id == "prio":
             await self.change_priority(value)
+        elif action_id == "rate":
+            await self.rate(value)
+        elif action_id == "rate.skip":
+            if self.conversation.state == "survey_comment":
+                self.set_state("idle")
+            self.say(self.t("survey.comment_thanks"))
         else:
             log.warning("unknown requester action %r", action_id)
             self.say(self.t("stale_button"))
@@ -438,6 +448,14 @@ class Turn:
         # Every suggestion shown was "not what I need": hand it to a person.
         await self.escalate(self.conversation.pending_text, reason="rejected")
 
+    async def rate(self, value: str) -> None:
+        survey = await surveys.rate(self.repo, self.notify, self.person.id, value)
+        if survey is None:
+            self.say(self.t("stale_button"))
+            return
+        self.set_state("survey_comment", str(survey.ticket_id))
+        self.say(self.t("survey.thanks"), (Button(self.t("button.skip"), "rate.skip"),))
+
     async def talk_to_person(self) -> None:
         ticket = await self.live_ticket()
         if ticket is not None:
@@ -458,15 +476,10 @@ class Turn:
             self.say(self.t("ticket_not_active", id=ticket.id))
             return
         if ticket.priority != level:
-            self.repo.audit(
-                ticket.id,
-                self.person.display_name or self.person.platform_user_id,
-                "priority",
-                ticket.priority,
-                level,
-            )
+            self.repo.audit(ticket.id, display(self.person), "priority", ticket.priority, level)
             ticket.priority = level
             ticket.updated_at = self.repo.now
+            self.engine.settings.workflow.sla.apply(ticket)
             self.notify.agents(
                 ticket, self.notify.t("agent.priority_notice", id=ticket.id, priority=level)
             )
@@ -525,10 +538,8 @@ class Turn:
         if ticket is None or ticket.status not in ACTIVE:
             self.say(self.t("nothing_to_cancel"))
             return
-        author = self.person.display_name or self.person.platform_user_id
-        self.repo.audit(ticket.id, author, "status", ticket.status, "closed")
-        ticket.status = "closed"
-        ticket.closed_at = ticket.updated_at = self.repo.now
+        author = display(self.person)
+        set_status(self.repo, ticket, "closed", author)
         ticket.resolution = "withdrawn by the requester"
         self.repo.add_entry(ticket.id, "system", author, self.notify.t("agent.withdrawn_entry"))
         self.notify.agents(

@@ -32,6 +32,9 @@ class UserRef:
     user_id: str
     display_name: str = ""
     locale: str | None = None
+    # Groups the platform says this person belongs to, named "platform-kind:id" (e.g.
+    # "slack-usergroup:S0123", "telegram-group:-100123"): the team file can grant roles to them.
+    groups: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:

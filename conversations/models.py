@@ -119,11 +119,17 @@ class Ticket(Base):
     assignee_name: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str] = mapped_column(String(8), default="en")
     resolution: Mapped[str | None] = mapped_column(Text)
+    # The team it is routed to (by a transfer to a team), if any.
+    team: Mapped[str | None] = mapped_column(String(64))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # SLA targets, from the priority's policy; recomputed when the priority changes.
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
 
 
 class TicketEntry(Base):
@@ -215,3 +221,94 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str] = mapped_column(String(200))
     processed_at: Mapped[datetime]
+
+
+class Agent(Base):
+    """Someone who has worked tickets: availability and load for round-robin assignment."""
+
+    __tablename__ = "agents"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160))  # UserRef.key
+    name: Mapped[str] = mapped_column(String(200))
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_assigned_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime]
+
+
+class Transfer(Base):
+    """A warm hand-off waiting for the receiver to accept it."""
+
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    from_key: Mapped[str] = mapped_column(String(160))
+    from_name: Mapped[str] = mapped_column(String(200))
+    to_key: Mapped[str | None] = mapped_column(String(160))  # an agent...
+    to_name: Mapped[str | None] = mapped_column(String(200))
+    to_team: Mapped[str | None] = mapped_column(String(64))  # ...or a team
+    note: Mapped[str] = mapped_column(Text, default="")
+    # pending -> accepted | declined | expired
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class SlaAlert(Base):
+    """An SLA warning or breach notice that was sent. The unique constraint makes each one go
+    out once, whatever the number of processes checking and however often they restart."""
+
+    __tablename__ = "sla_alerts"
+    __table_args__ = (UniqueConstraint("ticket_id", "target", "stage", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    target: Mapped[str] = mapped_column(String(16))  # first_response | resolution
+    stage: Mapped[str] = mapped_column(String(8))  # warning | breach
+    due_at: Mapped[datetime]
+    sent_at: Mapped[datetime]
+
+
+class Survey(Base):
+    """The satisfaction survey of a resolved ticket: one per ticket."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("ticket_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1-5
+    comment: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+
+
+class TicketFollower(Base):
+    """A conversation that follows a ticket besides its own: the requester of a ticket merged
+    into it. They are told what happens on it and their messages join it."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class ArticleLink(Base):
+    """An agent answered a ticket with a KB article: the question is a candidate new phrasing."""
+
+    __tablename__ = "article_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    article_id: Mapped[str] = mapped_column(String(200), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    agent: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(8))  # faq | resolve
+    created_at: Mapped[datetime]

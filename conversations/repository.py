@@ -4,26 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.messages import ChatRef, OutboundMessage, UserRef
 from conversations.models import (
+    Agent,
+    ArticleLink,
     Conversation,
     Message,
     Person,
     ProcessedEvent,
+    SlaAlert,
     Suggestion,
+    Survey,
     Ticket,
     TicketEntry,
     TicketEvent,
+    TicketFollower,
+    Transfer,
 )
 
 ACTIVE = ("new", "open", "pending")  # tickets an agent still has to act on
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def queue_order(ticket: Ticket) -> tuple[bool, int, datetime, int]:
+    """Active before resolved; then priority; then the SLA time it races; then age."""
+    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
+        due = ticket.first_response_due_at
+    else:
+        due = ticket.resolution_due_at or _FAR
+    return (ticket.status not in ACTIVE, PRIORITY_RANK.get(ticket.priority, 9), due, ticket.id)
 
 
 class Repository:
@@ -221,11 +237,18 @@ class Repository:
         return await self.session.get(Ticket, ticket_id)
 
     async def live_ticket(self, conversation_id: int, reopen_after: datetime) -> Ticket | None:
-        """The conversation's ticket that new requester messages belong to: an active one, or one
-        resolved after ``reopen_after`` (a reply to a recently resolved ticket re-opens it)."""
+        """The ticket new requester messages in this conversation belong to: an active one, or
+        one resolved after ``reopen_after`` (a reply to a recently resolved ticket re-opens it).
+        Tickets the conversation follows (its own was merged into them) count too."""
+        followed = select(TicketFollower.ticket_id).where(
+            TicketFollower.conversation_id == conversation_id
+        )
         rows = await self.session.scalars(
             select(Ticket)
-            .where(Ticket.conversation_id == conversation_id, Ticket.status != "closed")
+            .where(
+                or_(Ticket.conversation_id == conversation_id, Ticket.id.in_(followed)),
+                Ticket.status != "closed",
+            )
             .order_by(Ticket.id.desc())
         )
         for ticket in rows:
@@ -245,17 +268,31 @@ class Repository:
         return rows.all()
 
     async def queue(self, view: str = "all") -> list[Ticket]:
-        """Tickets not yet closed, most pressing first: priority, then age."""
+        """Tickets not yet closed, most pressing first: priority, then the SLA time they race,
+        then age. ``view``: all | unassigned | urgent | pending | breached | mine:<key> |
+        team:<name>."""
         query = select(Ticket).where(Ticket.status != "closed")
+        active = Ticket.status.in_(ACTIVE)
         if view == "unassigned":
-            query = query.where(Ticket.assignee_key.is_(None), Ticket.status.in_(ACTIVE))
+            query = query.where(Ticket.assignee_key.is_(None), active)
         elif view == "urgent":
-            query = query.where(Ticket.priority == "urgent", Ticket.status.in_(ACTIVE))
+            query = query.where(Ticket.priority == "urgent", active)
+        elif view == "pending":
+            query = query.where(Ticket.status == "pending")
+        elif view == "breached":
+            query = query.where(
+                active,
+                or_(
+                    Ticket.resolution_due_at <= self.now,
+                    (Ticket.first_response_at.is_(None))
+                    & (Ticket.first_response_due_at <= self.now),
+                ),
+            )
         elif view.startswith("mine:"):
             query = query.where(Ticket.assignee_key == view.removeprefix("mine:"))
-        tickets = list(await self.session.scalars(query))
-        tickets.sort(key=lambda t: (t.status not in ACTIVE, PRIORITY_RANK.get(t.priority, 9), t.id))
-        return tickets
+        elif view.startswith("team:"):
+            query = query.where(Ticket.team == view.removeprefix("team:"), active)
+        return sorted(await self.session.scalars(query), key=queue_order)
 
     def add_ticket(self, ticket: Ticket) -> None:
         self.session.add(ticket)
@@ -323,3 +360,178 @@ class Repository:
 
     async def count_tickets(self) -> int:
         return await self.session.scalar(select(func.count(Ticket.id))) or 0
+
+    # -- followers (merged tickets) -------------------------------------------------------------
+
+    async def conversations_following(self, ticket: Ticket) -> list[Conversation]:
+        """The ticket's own conversation, then those following it."""
+        followers = await self.session.scalars(
+            select(Conversation)
+            .join(TicketFollower, TicketFollower.conversation_id == Conversation.id)
+            .where(TicketFollower.ticket_id == ticket.id)
+            .order_by(TicketFollower.id)
+        )
+        return [await self.conversation_by_id(ticket.conversation_id), *followers]
+
+    async def follow(self, ticket_id: int, conversation_id: int) -> None:
+        exists = await self.session.scalar(
+            select(TicketFollower.id).where(
+                TicketFollower.ticket_id == ticket_id,
+                TicketFollower.conversation_id == conversation_id,
+            )
+        )
+        if exists is None:
+            self.session.add(
+                TicketFollower(
+                    ticket_id=ticket_id, conversation_id=conversation_id, created_at=self.now
+                )
+            )
+
+    async def followers_of(self, ticket_id: int) -> list[int]:
+        rows = await self.session.scalars(
+            select(TicketFollower.conversation_id).where(TicketFollower.ticket_id == ticket_id)
+        )
+        return list(rows)
+
+    # -- agents ---------------------------------------------------------------------------------
+
+    async def agents(self) -> Sequence[Agent]:
+        return (await self.session.scalars(select(Agent).order_by(Agent.id))).all()
+
+    async def agent(self, key: str) -> Agent | None:
+        return await self.session.scalar(select(Agent).where(Agent.key == key))
+
+    async def agent_named(self, name: str) -> Agent | None:
+        wanted = name.casefold()
+        for agent in await self.session.scalars(select(Agent).order_by(Agent.id)):
+            if agent.name.casefold() == wanted or agent.key.casefold() == wanted:
+                return agent
+        return None
+
+    async def touch_agent(self, key: str, name: str, *, assigned: bool = False) -> Agent:
+        """Remember an agent (on every command they run): name, last seen, last assignment."""
+        agent = await self.agent(key)
+        if agent is None:
+            agent = Agent(key=key, name=name, available=True, last_seen_at=self.now)
+            self.session.add(agent)
+        agent.name, agent.last_seen_at = name, self.now
+        if assigned:
+            agent.last_assigned_at = self.now
+        await self.session.flush()
+        return agent
+
+    async def open_tickets_of(self, key: str) -> int:
+        count = await self.session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.assignee_key == key, Ticket.status.in_(ACTIVE)
+            )
+        )
+        return count or 0
+
+    # -- transfers ------------------------------------------------------------------------------
+
+    async def pending_transfer(self, ticket_id: int) -> Transfer | None:
+        return await self.session.scalar(
+            select(Transfer).where(Transfer.ticket_id == ticket_id, Transfer.status == "pending")
+        )
+
+    def add_transfer(self, transfer: Transfer) -> None:
+        self.session.add(transfer)
+
+    async def decide_transfer(self, transfer_id: int, status: str) -> bool:
+        """Move a pending transfer to ``status``; False when it was decided (or expired)
+        already. Conditional, so an accept racing the timeout has one outcome."""
+        result = await self.session.execute(
+            update(Transfer)
+            .where(Transfer.id == transfer_id, Transfer.status == "pending")
+            .values(status=status, decided_at=self.now)
+            .execution_options(synchronize_session="fetch")
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def expired_transfers(self) -> Sequence[Transfer]:
+        rows = await self.session.scalars(
+            select(Transfer)
+            .where(Transfer.status == "pending", Transfer.expires_at <= self.now)
+            .order_by(Transfer.id)
+        )
+        return rows.all()
+
+    # -- SLA, surveys, closing, knowledge -------------------------------------------------------
+
+    async def active_tickets(self) -> Sequence[Ticket]:
+        rows = await self.session.scalars(
+            select(Ticket).where(Ticket.status.in_(ACTIVE)).order_by(Ticket.id)
+        )
+        return rows.all()
+
+    async def record_alert(self, ticket_id: int, target: str, stage: str, due_at: datetime) -> bool:
+        """Record an SLA alert; False if it was recorded before (by us or another process)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    SlaAlert(
+                        ticket_id=ticket_id,
+                        target=target,
+                        stage=stage,
+                        due_at=due_at,
+                        sent_at=self.now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def resolved_before(self, moment: datetime) -> Sequence[Ticket]:
+        rows = await self.session.scalars(
+            select(Ticket)
+            .where(Ticket.status == "resolved", Ticket.resolved_at <= moment)
+            .order_by(Ticket.id)
+        )
+        return rows.all()
+
+    async def survey_for(self, ticket_id: int) -> Survey | None:
+        return await self.session.scalar(select(Survey).where(Survey.ticket_id == ticket_id))
+
+    async def last_survey_sent(self, requester_id: int) -> datetime | None:
+        return await self.session.scalar(
+            select(func.max(Survey.sent_at)).where(Survey.requester_id == requester_id)
+        )
+
+    async def add_survey(self, survey: Survey) -> bool:
+        """False if the ticket has a survey already (one per ticket, even when re-resolved)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(survey)
+        except IntegrityError:
+            return False
+        return True
+
+    def link_article(
+        self, ticket_id: int, article_id: str, question: str, agent: str, source: str
+    ) -> None:
+        self.session.add(
+            ArticleLink(
+                ticket_id=ticket_id,
+                article_id=article_id,
+                question=question,
+                agent=agent,
+                source=source,
+                created_at=self.now,
+            )
+        )
+
+    async def article_links(self) -> Sequence[ArticleLink]:
+        rows = await self.session.scalars(select(ArticleLink).order_by(ArticleLink.id))
+        return rows.all()
+
+    async def close_if_resolved(self, ticket_id: int) -> bool:
+        """Close a resolved ticket; False if its status changed meanwhile (a requester's reply
+        re-opened it, or another process closed it)."""
+        result = await self.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == "resolved")
+            .values(status="closed", closed_at=self.now, updated_at=self.now)
+            .execution_options(synchronize_session="fetch")
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]

@@ -1,40 +1,66 @@
-"""The ticket workflow: opening tickets, and the agent commands that work them.
+"""The ticket workflow: opening tickets, moving them through their lifecycle, and telling people.
 
-One command set, parsed once, serves every agent surface (web console, CLI, and the Slack and
-Telegram adapters): ``claim 12``, ``reply 12 text``... The functions here take a ``Repository``
-and a ``Notifier`` and return what to answer the agent; they never send anything themselves.
+    new -> open (claimed) -> pending (waiting on the requester) -> resolved -> closed
+
+A requester's reply re-opens a pending or recently resolved ticket; resolved tickets close after a
+quiet period (``timers.py``). Every change of owner, status or priority is written to the audit
+trail (``ticket_events``). The functions here record what to say in the outbox and never send.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from conversations.copy import text
-from conversations.messages import Button, ChatRef, OutboundMessage, Platform, Reply, UserRef
+from conversations.messages import Button, ChatRef, OutboundMessage, Platform, UserRef
 from conversations.models import Conversation, Person, Ticket
 from conversations.repository import ACTIVE, Repository
+from conversations.sla import SlaPolicy
+from conversations.team import Team
+from kb import Article
 
 SUBJECT_LENGTH = 80
 
 
+@dataclass(frozen=True)
+class Workflow:
+    """The help desk's policies, from configuration."""
+
+    agent_chats: tuple[ChatRef, ...] = ()
+    agent_lang: str = "en"
+    team: Team = field(default_factory=Team)
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
+    assignment: str = "manual"  # manual | round_robin
+    transfer_timeout: timedelta = timedelta(minutes=15)
+    # Resolved tickets close after this quiet period; until then a requester's reply re-opens.
+    close_after: timedelta = timedelta(days=3)
+    survey_rate: float = 1.0  # share of resolved tickets that get a survey
+    survey_cooldown: timedelta = timedelta(0)  # at most one survey per requester per period
+    articles: Mapping[str, Article] = field(default_factory=dict)
+    random: Callable[[], float] = random.random
+
+
 @dataclass(frozen=True, slots=True)
 class Notifier:
-    """Where ticket news goes: the requester's chat and every agent channel."""
+    """Where ticket news goes: the requester's chat (and those following the ticket) and every
+    agent channel."""
 
     repo: Repository
-    agent_chats: tuple[ChatRef, ...]
-    agent_lang: str = "en"
+    workflow: Workflow
 
     def t(self, key: str, /, **params: object) -> str:
         """Agent-channel copy, in the agent team's language."""
-        return text(self.agent_lang, key, **params)
+        return text(self.workflow.agent_lang, key, **params)
 
-    async def requester(self, ticket: Ticket, key: str, /, **params: object) -> None:
-        conversation = await self.repo.conversation_by_id(ticket.conversation_id)
-        body = text(conversation.lang, key, **params)
-        self.to_conversation(conversation, body, ticket_id=ticket.id)
+    async def requester(
+        self, ticket: Ticket, key: str, /, buttons: tuple[Button, ...] = (), **params: object
+    ) -> None:
+        for conversation in await self.repo.conversations_following(ticket):
+            body = text(conversation.lang, key, **params)
+            self.to_conversation(conversation, body, buttons=buttons, ticket_id=ticket.id)
 
     def to_conversation(
         self,
@@ -49,19 +75,19 @@ class Notifier:
         )
         self.repo.enqueue(
             OutboundMessage(
-                chat=chat,
-                text=body,
-                buttons=buttons,
-                ticket_id=ticket_id,
-                lang=conversation.lang,
+                chat=chat, text=body, buttons=buttons, ticket_id=ticket_id, lang=conversation.lang
             )
         )
 
     def agents(self, ticket: Ticket, body: str, *, buttons: tuple[Button, ...] = ()) -> None:
-        for chat in self.agent_chats:
+        for chat in self.workflow.agent_chats:
             self.repo.enqueue(
                 OutboundMessage(
-                    chat=chat, text=body, buttons=buttons, ticket_id=ticket.id, lang=self.agent_lang
+                    chat=chat,
+                    text=body,
+                    buttons=buttons,
+                    ticket_id=ticket.id,
+                    lang=self.workflow.agent_lang,
                 ),
                 in_ticket_thread=True,
             )
@@ -73,6 +99,10 @@ def subject_of(description: str) -> str:
     if len(line) <= SUBJECT_LENGTH:
         return line
     return line[: SUBJECT_LENGTH - 1].rstrip() + "…"
+
+
+def display(person: Person) -> str:
+    return person.display_name or person.platform_user_id
 
 
 async def open_ticket(
@@ -95,13 +125,12 @@ async def open_ticket(
         created_at=repo.now,
         updated_at=repo.now,
     )
+    notify.workflow.sla.apply(ticket)
     repo.add_ticket(ticket)
     await repo.session.flush()
     await repo.link_suggestions(conversation.id, description, ticket.id)
-    repo.add_entry(
-        ticket.id, "requester", person.display_name or person.platform_user_id, description
-    )
-    repo.audit(ticket.id, person.display_name or person.platform_user_id, "created", None, "new")
+    repo.add_entry(ticket.id, "requester", display(person), description)
+    repo.audit(ticket.id, display(person), "created", None, "new")
     faqs = await repo.faqs_tried(ticket.id)
     notify.agents(
         ticket,
@@ -109,226 +138,96 @@ async def open_ticket(
             "agent.new_ticket",
             id=ticket.id,
             priority=priority,
-            requester=person.display_name or person.platform_user_id,
+            requester=display(person),
             channel=conversation.platform,
             description=description,
             faqs=", ".join(faqs) if faqs else notify.t("agent.no_faqs"),
         ),
         buttons=(Button(notify.t("button.claim"), "claim", str(ticket.id), "primary"),),
     )
+    if notify.workflow.assignment == "round_robin":
+        await assign_round_robin(repo, notify, ticket)
     return ticket
 
 
-# -- agent commands ------------------------------------------------------------------------------
+async def assign_round_robin(repo: Repository, notify: Notifier, ticket: Ticket) -> None:
+    """Give a new ticket to the available agent who was assigned least recently and is under
+    their capacity. Nobody available: it waits in the queue for a claim."""
+    team = notify.workflow.team
+    known = {agent.key: agent for agent in await repo.agents()}
+    if team.open:
+        candidates = [(key, agent.name) for key, agent in known.items()]
+    else:
+        candidates = [(m.who, m.name or m.who) for m in team.individuals()]
+    ranked = []
+    for key, name in candidates:
+        agent = known.get(key)
+        if agent is not None and not agent.available:
+            continue
+        capacity = team.capacity_of(key)
+        if capacity is not None and await repo.open_tickets_of(key) >= capacity:
+            continue
+        last = agent.last_assigned_at if agent is not None else None
+        ranked.append((last is not None, last, key, name))
+    for _, _, key, name in sorted(ranked):
+        if await repo.claim(ticket.id, ticket.status, key, name):
+            await repo.session.refresh(ticket)
+            await repo.touch_agent(key, name, assigned=True)
+            repo.audit(ticket.id, "round-robin", "assigned", None, name)
+            repo.audit(ticket.id, "round-robin", "status", "new", ticket.status)
+            await notify.requester(ticket, "requester.claimed", agent=name, id=ticket.id)
+            notify.agents(
+                ticket,
+                notify.t("agent.assigned_notice", id=ticket.id, agent=name, by="round-robin"),
+            )
+            return
 
 
-class CommandError(Exception):
-    """A known failure of an agent command; its message is safe to show the agent."""
-
-
-_TICKET = re.compile(r"#?(\d{1,9})$")
-
-
-def _ticket_number(ctx: AgentContext, token: str, usage_key: str) -> int:
-    match = _TICKET.match(token)
-    if not token:
-        raise CommandError(ctx.t(usage_key))
-    if not match:
-        usage = ctx.t(usage_key)
-        raise CommandError(ctx.t("agent.bad_ticket_number", token=token, usage=usage))
-    return int(match.group(1))
-
-
-def _split(args: str) -> tuple[str, str]:
-    head, _, rest = args.strip().partition(" ")
-    return head, rest.strip()
-
-
-@dataclass(frozen=True, slots=True)
-class AgentContext:
-    repo: Repository
-    notify: Notifier
-    agent: UserRef
-
-    @property
-    def key(self) -> str:
-        return self.agent.key
-
-    @property
-    def name(self) -> str:
-        return self.agent.name
-
-    def t(self, key: str, /, **params: object) -> str:
-        return self.notify.t(key, **params)
-
-    async def ticket(self, number: int) -> Ticket:
-        ticket = await self.repo.ticket(number)
-        if ticket is None:
-            raise CommandError(self.t("agent.no_such_ticket", id=number))
-        return ticket
-
-
-AgentCommand = Callable[[AgentContext, str], Awaitable[str]]
-
-
-async def cmd_help(ctx: AgentContext, args: str) -> str:
-    return ctx.t("agent.help")
-
-
-async def cmd_queue(ctx: AgentContext, args: str) -> str:
-    view = args.strip().lower() or "all"
-    if view not in ("all", "mine", "unassigned", "urgent"):
-        raise CommandError(ctx.t("agent.usage.queue"))
-    tickets = await ctx.repo.queue(f"mine:{ctx.key}" if view == "mine" else view)
-    if not tickets:
-        return ctx.t("agent.queue_empty")
-    lines = [
-        ctx.t(
-            "agent.queue_line",
-            id=t.id,
-            priority=t.priority,
-            status=t.status,
-            subject=t.subject,
-            assignee=t.assignee_name or "-",
-        )
-        for t in tickets
-    ]
-    return "\n".join(lines)
-
-
-async def cmd_show(ctx: AgentContext, args: str) -> str:
-    number = _ticket_number(ctx, args.strip(), "agent.usage.show")
-    ticket = await ctx.ticket(number)
-    requester = await ctx.repo.person_by_id(ticket.requester_id)
-    lines = [
-        ctx.t(
-            "agent.show_header",
-            id=ticket.id,
-            subject=ticket.subject,
-            status=ticket.status,
-            priority=ticket.priority,
-            requester=requester.display_name or requester.platform_user_id,
-            channel=ticket.channel,
-            assignee=ticket.assignee_name or "-",
-        )
-    ]
-    for entry in await ctx.repo.entries(ticket.id):
-        lines.append(f"[{entry.kind}] {entry.author}: {entry.text}")
-    return "\n".join(lines)
-
-
-async def cmd_claim(ctx: AgentContext, args: str) -> str:
-    number = _ticket_number(ctx, args.strip(), "agent.usage.claim")
-    ticket = await ctx.ticket(number)
-    if await take(ctx, ticket):
-        await ctx.notify.requester(ticket, "requester.claimed", agent=ctx.name, id=number)
-        ctx.notify.agents(ticket, ctx.t("agent.claimed_notice", id=number, agent=ctx.name))
-        return ctx.t("agent.claimed", id=number)
-    if ticket.status not in ACTIVE:
-        raise CommandError(ctx.t("agent.wrong_state", id=number, status=ticket.status))
-    if ticket.assignee_key == ctx.key:
-        return ctx.t("agent.already_yours", id=number)
-    if ticket.assignee_key is not None:
-        raise CommandError(ctx.t("agent.taken", id=number, agent=ticket.assignee_name))
-    raise CommandError(ctx.t("agent.wrong_state", id=number, status=ticket.status))
-
-
-async def take(ctx: AgentContext, ticket: Ticket) -> bool:
-    """Make the agent the owner of an unassigned active ticket, auditing both changes. False
+async def take(repo: Repository, ticket: Ticket, agent: UserRef) -> bool:
+    """Make ``agent`` the owner of an unassigned active ticket, auditing both changes. False
     (and ``ticket`` refreshed) when someone else got there first or it is not claimable."""
     previous = ticket.status
-    won = await ctx.repo.claim(ticket.id, previous, ctx.key, ctx.name)
-    await ctx.repo.session.refresh(ticket)
+    won = await repo.claim(ticket.id, previous, agent.key, agent.name)
+    await repo.session.refresh(ticket)
     if won:
-        ctx.repo.audit(ticket.id, ctx.name, "assigned", None, ctx.name)
+        await repo.touch_agent(agent.key, agent.name, assigned=True)
+        repo.audit(ticket.id, agent.name, "assigned", None, agent.name)
         if previous != ticket.status:
-            ctx.repo.audit(ticket.id, ctx.name, "status", previous, ticket.status)
+            repo.audit(ticket.id, agent.name, "status", previous, ticket.status)
     return won
 
 
-async def cmd_reply(ctx: AgentContext, args: str) -> str:
-    head, body = _split(args)
-    number = _ticket_number(ctx, head, "agent.usage.reply")
-    if not body:
-        raise CommandError(ctx.t("agent.usage.reply"))
-    return await reply_to_requester(ctx, await ctx.ticket(number), body)
+def set_owner(
+    repo: Repository, ticket: Ticket, key: str | None, name: str | None, actor: str
+) -> None:
+    repo.audit(ticket.id, actor, "assigned", ticket.assignee_name, name)
+    ticket.assignee_key, ticket.assignee_name = key, name
+    ticket.updated_at = repo.now
+    wanted = ("open" if key else "new") if ticket.status in ("new", "open") else ticket.status
+    set_status(repo, ticket, wanted, actor)
 
 
-async def reply_to_requester(ctx: AgentContext, ticket: Ticket, body: str) -> str:
-    if ticket.status == "closed":
-        raise CommandError(ctx.t("agent.wrong_state", id=ticket.id, status=ticket.status))
-    if ticket.assignee_key is None and ticket.status in ACTIVE:
-        # Answering a ticket takes it, so nobody else picks it up at the same time.
-        await take(ctx, ticket)
-    ctx.repo.add_entry(ticket.id, "agent", ctx.name, body)
+def set_status(repo: Repository, ticket: Ticket, status: str, actor: str) -> None:
+    if ticket.status == status:
+        return
+    repo.audit(ticket.id, actor, "status", ticket.status, status)
+    ticket.status = status
+    ticket.updated_at = repo.now
+    if status == "resolved":
+        ticket.resolved_at = repo.now
+    elif status == "closed":
+        ticket.closed_at = repo.now
+    elif status in ACTIVE:
+        ticket.resolved_at = ticket.closed_at = None
+
+
+async def reopen(repo: Repository, notify: Notifier, ticket: Ticket, actor: str) -> None:
+    set_status(repo, ticket, "open" if ticket.assignee_key else "new", actor)
+    notify.agents(ticket, notify.t("agent.reopened_notice", id=ticket.id, by=actor))
+    await notify.requester(ticket, "ticket_reopened", id=ticket.id)
+
+
+def first_response(repo: Repository, ticket: Ticket) -> None:
     if ticket.first_response_at is None:
-        ticket.first_response_at = ctx.repo.now
-    ticket.updated_at = ctx.repo.now
-    await ctx.notify.requester(
-        ticket, "requester.agent_reply", agent=ctx.name, id=ticket.id, text=body
-    )
-    ctx.notify.agents(ticket, ctx.t("agent.reply_notice", id=ticket.id, agent=ctx.name, text=body))
-    return ctx.t("agent.replied", id=ticket.id)
-
-
-async def cmd_note(ctx: AgentContext, args: str) -> str:
-    head, body = _split(args)
-    number = _ticket_number(ctx, head, "agent.usage.note")
-    if not body:
-        raise CommandError(ctx.t("agent.usage.note"))
-    return await add_note(ctx, await ctx.ticket(number), body)
-
-
-async def add_note(ctx: AgentContext, ticket: Ticket, body: str) -> str:
-    ctx.repo.add_entry(ticket.id, "note", ctx.name, body)
-    ticket.updated_at = ctx.repo.now
-    ctx.notify.agents(ticket, ctx.t("agent.note_notice", id=ticket.id, agent=ctx.name, text=body))
-    return ctx.t("agent.noted", id=ticket.id)
-
-
-async def cmd_resolve(ctx: AgentContext, args: str) -> str:
-    head, summary = _split(args)
-    number = _ticket_number(ctx, head, "agent.usage.resolve")
-    ticket = await ctx.ticket(number)
-    if ticket.status not in ACTIVE:
-        raise CommandError(ctx.t("agent.wrong_state", id=number, status=ticket.status))
-    previous = ticket.status
-    ticket.status = "resolved"
-    ticket.resolved_at = ticket.updated_at = ctx.repo.now
-    ticket.resolution = summary or None
-    if ticket.assignee_key is None:
-        ticket.assignee_key, ticket.assignee_name = ctx.key, ctx.name
-        ctx.repo.audit(number, ctx.name, "assigned", None, ctx.name)
-    ctx.repo.audit(number, ctx.name, "status", previous, "resolved")
-    ctx.repo.add_entry(
-        number,
-        "system",
-        ctx.name,
-        ctx.t("agent.resolved_entry", agent=ctx.name, summary=summary or "-"),
-    )
-    key = "requester.resolved_summary" if summary else "requester.resolved"
-    await ctx.notify.requester(ticket, key, id=number, agent=ctx.name, summary=summary)
-    ctx.notify.agents(ticket, ctx.t("agent.resolved_notice", id=number, agent=ctx.name))
-    return ctx.t("agent.resolved", id=number)
-
-
-COMMANDS: dict[str, AgentCommand] = {
-    "help": cmd_help,
-    "queue": cmd_queue,
-    "list": cmd_queue,
-    "show": cmd_show,
-    "claim": cmd_claim,
-    "reply": cmd_reply,
-    "note": cmd_note,
-    "resolve": cmd_resolve,
-}
-
-
-async def run_agent_command(ctx: AgentContext, name: str, args: str) -> Reply:
-    command = COMMANDS.get(name.lower())
-    if command is None:
-        return Reply(ctx.t("agent.unknown_command", name=name), ok=False)
-    try:
-        return Reply(await command(ctx, args))
-    except CommandError as error:
-        return Reply(str(error), ok=False)
+        ticket.first_response_at = repo.now
+    ticket.updated_at = repo.now

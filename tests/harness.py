@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +23,7 @@ from conversations.messages import (
     Reply,
     UserRef,
 )
+from conversations.tickets import Workflow
 from kb import Matcher, load_kb
 from tests.fakes.recording import Clock, RecordingSender
 
@@ -37,6 +38,12 @@ def sample_matcher() -> Matcher:
     if _matcher is None:
         _matcher = Matcher(load_kb(SAMPLE_KB).articles)
     return _matcher
+
+
+def sample_workflow() -> Workflow:
+    """The defaults, with the sample KB's articles; every resolved ticket gets its survey."""
+    articles = {article.id: article for article in sample_matcher().articles}
+    return Workflow(agent_chats=(AGENTS,), articles=articles, random=lambda: 0.0)
 
 
 @dataclass
@@ -98,6 +105,7 @@ class DeskHarness:
     clock: Clock = field(default_factory=Clock)
     sender: RecordingSender = field(default_factory=RecordingSender)
     matcher: Matcher = field(default_factory=sample_matcher)
+    workflow: Workflow = field(default_factory=lambda: sample_workflow())
 
     def __post_init__(self) -> None:
         self.start()
@@ -108,10 +116,19 @@ class DeskHarness:
         self.engine = Engine(
             self.sessions,
             self.matcher,
-            settings=EngineSettings(agent_chats=(AGENTS,)),
+            settings=EngineSettings(workflow=self.workflow),
             clock=self.clock,
             on_commit=self.outbox.wake,
         )
+
+    def configure(self, **changes: object) -> None:
+        """Change the workflow's policies (team, SLA, surveys...) and restart."""
+        self.workflow = replace(self.workflow, **changes)  # type: ignore[arg-type]
+        self.start()
+
+    async def tick(self) -> None:
+        await self.engine.tick()
+        await self.outbox.deliver_due()
 
     async def dispatch(self, event):  # type: ignore[no-untyped-def]
         return await self.engine.dispatch(event)

@@ -72,6 +72,22 @@ MESSAGES: dict[str, str] = {
         "Ticket *#{id}* is resolved: {summary}\nIf it isn't fixed, just reply here and it opens "
         "again."
     ),
+    "requester.faq_answer": "*{agent}* (ticket #{id}) sent you an article:\n*{question}*\n{answer}",
+    "requester.pending": ("{agent} is waiting for your reply on ticket *#{id}*: just answer here."),
+    "requester.closed": "Ticket *#{id}* is closed.",
+    "requester.merged": (
+        "Your request *#{id}* is the same as ticket *#{target}*, so we merged them: you'll hear "
+        "about it there, and anything you write here joins it."
+    ),
+    "survey.ask": "How did we do on ticket *#{id}*? 1 is poor, 5 is excellent.",
+    "survey.rating_1": "1",
+    "survey.rating_2": "2",
+    "survey.rating_3": "3",
+    "survey.rating_4": "4",
+    "survey.rating_5": "5",
+    "survey.thanks": "Thank you! Anything you'd like to add? Write it now, or press Skip.",
+    "button.skip": "Skip",
+    "survey.comment_thanks": "Thanks for the feedback.",
     "error.generic": "Sorry, something went wrong on our side. Please try again in a moment.",
     # -- agents ----------------------------------------------------------------------------------
     "button.claim": "Claim",
@@ -85,22 +101,81 @@ MESSAGES: dict[str, str] = {
     "agent.note_notice": "*#{id}* internal note by {agent}: {text}",
     "agent.claimed_notice": "*#{id}* claimed by {agent}.",
     "agent.resolved_notice": "*#{id}* resolved by {agent}.",
-    "agent.reopened_notice": "*#{id}* re-opened: {requester} wrote again.",
+    "agent.reopened_notice": "*#{id}* re-opened by {by}.",
+    "agent.assigned_notice": "*#{id}* assigned to {agent} by {by}.",
+    "agent.unclaimed_notice": "*#{id}* given back to the queue by {agent}.",
+    "agent.pending_notice": "*#{id}* is waiting on the requester ({agent}).",
+    "agent.closed_notice": "*#{id}* closed by {agent}.",
+    "agent.faq_notice": "*#{id}* {agent} answered with the article {article}.",
+    "agent.merged_notice": "*#{id}* merged into *#{target}* by {agent}.",
+    "agent.rated_notice": "*#{id}* rated {rating}/5 by the requester.",
+    "agent.survey_comment_notice": "*#{id}* survey comment: {text}",
+    "agent.sla_warning": (
+        "*#{id}* [{priority}] {target} due in {minutes} min (assignee: {assignee})."
+    ),
+    "agent.sla_breach": (
+        "*#{id}* [{priority}] {target} target missed {minutes} min ago (assignee: {assignee})."
+    ),
+    "agent.sla_target_first_response": "first response",
+    "agent.sla_target_resolution": "resolution",
+    "agent.nobody": "nobody",
+    "agent.sla_line": "SLA: first response {first}, resolution {resolution}",
+    "agent.sla_left": "due in {minutes} min",
+    "agent.sla_overdue": "overdue by {minutes} min",
+    "agent.sla_met": "done",
+    "agent.faqs_tried": "FAQs already tried: {faqs}",
+    "agent.team": "team {team}",
+    "agent.transfer_offer": (
+        "*#{id}* transfer to {to} from {by}: accept within {minutes} min (`accept {id}`) "
+        "or it stays with {by}."
+    ),
+    "agent.transfer_note": "Note: {note}",
+    "agent.transfer_pending": "Transfer to {to} from {by} waiting to be accepted.",
+    "agent.transfer_sent": "#{id} offered to {to}; they have {minutes} min to accept.",
+    "agent.transfer_accepted": "*#{id}* accepted by {agent} (from {by}).",
+    "agent.transfer_accepted_you": "#{id} is yours now.",
+    "agent.transfer_declined": "*#{id}* transfer declined by {agent}; it stays with {owner}.",
+    "agent.transfer_declined_you": "You declined #{id}; it stays with {owner}.",
+    "agent.transfer_expired": (
+        "*#{id}* transfer to {to} was not accepted in time; it stays with {owner}."
+    ),
+    "button.accept": "Accept",
+    "button.decline": "Decline",
     "agent.priority_notice": "*#{id}* priority changed by the requester to {priority}.",
     "agent.withdrawn_notice": "*#{id}* withdrawn by {requester}.",
     "agent.withdrawn_entry": "Withdrawn by the requester.",
     "agent.resolved_entry": "Resolved by {agent}: {summary}",
     "agent.help": (
         "Agent commands:\n"
-        "- queue [all|mine|unassigned|urgent]: tickets not yet closed\n"
-        "- show N: a ticket and its conversation\n"
-        "- claim N: take ticket N\n"
+        "- queue [all|mine|unassigned|urgent|pending|breached|<team>]: tickets not yet closed\n"
+        "- show N: a ticket, its SLA clock and its conversation\n"
+        "- claim [N]: take ticket N, or the most pressing unassigned one\n"
+        "- unclaim N: give it back to the queue\n"
+        "- assign N @agent: give it to someone (leads)\n"
+        "- transfer N @agent|team [note]: hand it over; they must accept it\n"
+        "- accept N / decline N: answer a transfer\n"
+        "- priority N low|normal|high|urgent\n"
         "- reply N text: answer the requester\n"
         "- note N text: internal note, never shown to the requester\n"
-        "- resolve N [summary]: resolve ticket N and tell the requester\n"
+        "- faq N article-id: answer with a knowledge-base article\n"
+        "- pending N: waiting on the requester\n"
+        "- resolve N [article-id] [summary] / reopen N / close N\n"
+        "- merge N into M: N is a duplicate of M\n"
+        "- available / away: whether round-robin gives you tickets\n"
         "- help: this list"
     ),
-    "agent.usage.queue": "Usage: queue [all|mine|unassigned|urgent]",
+    "agent.usage.queue": "Usage: queue [all|mine|unassigned|urgent|pending|breached|<team>]",
+    "agent.usage.unclaim": "Usage: unclaim N",
+    "agent.usage.assign": "Usage: assign N @agent",
+    "agent.usage.transfer": "Usage: transfer N @agent|team [note]",
+    "agent.usage.accept": "Usage: accept N",
+    "agent.usage.decline": "Usage: decline N",
+    "agent.usage.priority": "Usage: priority N low|normal|high|urgent",
+    "agent.usage.faq": "Usage: faq N article-id",
+    "agent.usage.pending": "Usage: pending N",
+    "agent.usage.reopen": "Usage: reopen N",
+    "agent.usage.close": "Usage: close N",
+    "agent.usage.merge": "Usage: merge N into M",
     "agent.usage.show": "Usage: show N",
     "agent.usage.claim": "Usage: claim N",
     "agent.usage.reply": "Usage: reply N text",
@@ -122,4 +197,31 @@ MESSAGES: dict[str, str] = {
     "agent.noted": "Internal note added to #{id}.",
     "agent.resolved": "#{id} is resolved; the requester was told.",
     "agent.unknown_command": "Unknown command '{name}'. Send help for the list.",
+    "agent.not_allowed": "You're not allowed to work tickets. Ask an admin to add you to the team.",
+    "agent.needs_role": "Only a {role} can use '{name}'.",
+    "agent.not_yours": "#{id} belongs to {agent}; only they or a lead can do that.",
+    "agent.unknown_target": "There is no agent or team called {handle}.",
+    "agent.nothing_to_claim": "Nothing to claim: no unassigned tickets.",
+    "agent.not_assigned": "#{id} is not assigned to anyone.",
+    "agent.unclaimed": "#{id} is back in the queue.",
+    "agent.already_assigned": "#{id} is already assigned to {agent}.",
+    "agent.assigned": "#{id} is now assigned to {agent}.",
+    "agent.transfer_exists": "#{id} already has a transfer waiting to be accepted.",
+    "agent.transfer_to_self": "You can't transfer a ticket to yourself.",
+    "agent.no_transfer": "#{id} has no transfer waiting.",
+    "agent.transfer_not_for_you": "The transfer of #{id} is not for you.",
+    "agent.priority_unchanged": "#{id} is already {priority}.",
+    "agent.priority_changed": "*#{id}* priority set to {priority} by {agent}.",
+    "agent.priority_set": "#{id} is now {priority}; SLA targets updated.",
+    "agent.no_such_article": "There is no knowledge-base article '{article}'.",
+    "agent.faq_sent": "Article {article} sent to the requester of #{id}.",
+    "agent.pending": "#{id} is waiting on the requester; they were told.",
+    "agent.reopened": "#{id} is open again.",
+    "agent.closed": "#{id} is closed.",
+    "agent.merge_self": "A ticket can't be merged into itself.",
+    "agent.merged_entry": "#{id} was merged into #{target}.",
+    "agent.merged_from": "Merged from #{id}: {description}",
+    "agent.merged": "#{id} is merged into #{target}; its requester follows #{target} now.",
+    "agent.now_available": "You're available: round-robin may give you tickets.",
+    "agent.now_away": "You're away: round-robin won't give you tickets.",
 }

@@ -23,6 +23,7 @@ from bot import db
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import InboundCommand, Platform, Reply, UserRef
 from conversations.models import Message, Ticket, TicketEvent
+from conversations.tickets import Workflow
 from kb import Matcher
 from tests.harness import AGENTS, DeskHarness
 
@@ -48,7 +49,7 @@ def desk_engine(engine: AsyncEngine) -> Engine:
     return Engine(
         db.session_factory(engine),
         Matcher([]),  # agent commands never consult the knowledge base
-        settings=EngineSettings(agent_chats=(AGENTS,)),
+        settings=EngineSettings(workflow=Workflow(agent_chats=(AGENTS,))),
     )
 
 

@@ -78,6 +78,7 @@ async def test_constraints_and_indexes_carry_the_naming_convention_names(
     }
     assert found["fk"] == {
         "fk_tickets_conversation_id_conversations",
+        "fk_tickets_merged_into_id_tickets",
         "fk_tickets_requester_id_people",
     }
     assert found["ix"] == {

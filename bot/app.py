@@ -74,10 +74,6 @@ def build(
         on_commit=outbox.wake,
     )
     log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
-    if team.open:
-        log.warning(
-            "no team file (DESKBOT_TEAM_FILE): everyone on an agent surface may work tickets"
-        )
     return Deskbot(settings, database, sessions, engine, outbox)
 
 
@@ -87,6 +83,10 @@ DESKBOT = web.AppKey("deskbot", Deskbot)
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> web.Application:
     """The aiohttp application ``deskbot serve`` runs: web chat, agent console, health check."""
     deskbot = build(settings, clock=clock)
+    if deskbot.engine.settings.workflow.team.open:
+        log.warning(
+            "no team file (DESKBOT_TEAM_FILE): everyone on an agent surface may work tickets"
+        )
     app = web.Application()
     app[DESKBOT] = deskbot
     deskbot.outbox.add_sender(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 from aiohttp import web
 
 from adapters.console import ConsoleSender, run_console
@@ -25,6 +26,7 @@ from bot.app import build, create_app
 from bot.config import ConfigError, Settings, load_settings
 from conversations.engine import CLI_AGENT_CHAT
 from conversations.messages import InboundCommand, Platform, UserRef
+from conversations.repository import Repository
 from conversations.team import TeamFileError
 from kb import KBError, Matcher, check_kb, load_kb
 
@@ -96,15 +98,20 @@ def serve(**options: Any) -> None:
 
 
 @main.command()
-@click.option("--name", help="Your name as agents will see it [default: your login name].")
+@click.option(
+    "--name",
+    help="Who you are: agents see this name, and it keeps your conversation [default: "
+    "your login name].",
+)
 @database_option
 @kb_option
 def chat(name: str | None, **options: Any) -> None:
     """Talk to Deskbot in the terminal: one message per line; choose a button by number or label."""
     settings = _settings(**options)
     logging.basicConfig(level=logging.WARNING)
-    login = getpass.getuser()
-    user = UserRef(Platform.CONSOLE, login, name or login)
+    # One person per name (so two people can share a terminal login), else the login.
+    who = name or getpass.getuser()
+    user = UserRef(Platform.CONSOLE, who, who)
     _run(_chat(settings, user))
 
 
@@ -155,6 +162,52 @@ def kb_check(path: Path) -> None:
         raise click.ClickException(f"{len(problems)} problem(s) in {path}")
     languages = ", ".join(sorted(knowledge.languages))
     click.echo(f"{path}: {len(knowledge)} articles ({languages}), no problems")
+
+
+@kb.command("learned")
+@database_option
+@kb_option
+def kb_learned(**options: Any) -> None:
+    """Questions agents answered with an article: candidate new phrasings, as YAML.
+
+    Each time an agent answers a ticket with `faq N article` or resolves it naming an article,
+    the ticket's question is recorded. Review the output and add the good ones to the article's
+    `alternates`: more real phrasings is what makes matching better.
+    """
+    settings = _settings(**options)
+
+    async def collect() -> dict[str, list[str]]:
+        database = db.create_engine(settings.database_url)
+        try:
+            await db.prepare(database)
+            async with db.session_factory(database)() as session:
+                links = await Repository(session, datetime.now(UTC)).article_links()
+        finally:
+            await database.dispose()
+        knowledge = load_kb(settings.kb_path)
+        learned: dict[str, list[str]] = {}
+        for link in links:
+            article = knowledge.get(link.article_id)
+            question = " ".join(link.question.split())
+            if article is None or question in article.phrasings:
+                continue
+            phrasings = learned.setdefault(link.article_id, [])
+            if question not in phrasings:
+                phrasings.append(question)
+        return learned
+
+    learned = _run(collect())
+    if not learned:
+        click.echo("# nothing learned yet", err=True)
+        return
+    click.echo(
+        yaml.safe_dump(
+            [{"id": article, "alternates": questions} for article, questions in learned.items()],
+            allow_unicode=True,
+            sort_keys=False,
+        ),
+        nl=False,
+    )
 
 
 @kb.command("match")
@@ -295,3 +348,12 @@ def tickets_reply(number: int, text: tuple[str, ...], agent: str, **options: Any
 def tickets_resolve(number: int, summary: tuple[str, ...], agent: str, **options: Any) -> None:
     """Resolve ticket NUMBER, with an optional SUMMARY for the requester."""
     _agent_command("resolve", f"{number} {' '.join(summary)}".strip(), agent, options)
+
+
+@_ticket_command("run", click.argument("words", nargs=-1, required=True))
+def tickets_run(words: tuple[str, ...], agent: str, **options: Any) -> None:
+    """Run any agent command, e.g. `deskbot tickets run transfer 12 @Sara --as Ali`.
+
+    The same words as the agent console and the chat adapters; `run help` lists them.
+    """
+    _agent_command(words[0], " ".join(words[1:]), agent, options)

@@ -75,6 +75,28 @@ MESSAGES: dict[str, str] = {
         "تیکت *#{id}* حل شد: {summary}\nاگر مشکل برطرف نشده، کافی است همین‌جا پاسخ دهید تا "
         "دوباره باز شود."
     ),
+    "requester.faq_answer": (
+        "*{agent}* (تیکت #{id}) مطلبی برایتان فرستاد:\n*{question}*\n{answer}"
+    ),
+    "requester.pending": (
+        "{agent} منتظر پاسخ شما درباره تیکت *#{id}* است: کافی است همین‌جا پاسخ دهید."
+    ),
+    "requester.closed": "تیکت *#{id}* بسته شد.",
+    "requester.merged": (
+        "درخواست *#{id}* شما با تیکت *#{target}* یکی است، برای همین آن دو را ادغام کردیم: "
+        "از این پس خبرها را در آن تیکت دریافت می‌کنید و هر چه همین‌جا بنویسید به آن اضافه می‌شود."
+    ),
+    "survey.ask": "کار ما در تیکت *#{id}* چطور بود؟ 1 یعنی ضعیف و 5 یعنی عالی.",
+    "survey.rating_1": "1",
+    "survey.rating_2": "2",
+    "survey.rating_3": "3",
+    "survey.rating_4": "4",
+    "survey.rating_5": "5",
+    "survey.thanks": (
+        "سپاسگزاریم! چیز دیگری هست که بخواهید اضافه کنید؟ همین حالا بنویسید، یا «صرف‌نظر» را بزنید."
+    ),
+    "button.skip": "صرف‌نظر",
+    "survey.comment_thanks": "از بازخورد شما سپاسگزاریم.",
     "error.generic": "متأسفیم، مشکلی در سمت ما پیش آمد. لطفاً چند لحظه دیگر دوباره امتحان کنید.",
     # -- agents ----------------------------------------------------------------------------------
     "button.claim": "بر عهده گرفتن",
@@ -88,23 +110,88 @@ MESSAGES: dict[str, str] = {
     "agent.note_notice": "*#{id}* یادداشت داخلی {agent}: {text}",
     "agent.claimed_notice": "*#{id}* را {agent} بر عهده گرفت.",
     "agent.resolved_notice": "*#{id}* را {agent} حل کرد.",
-    "agent.reopened_notice": "*#{id}* دوباره باز شد: {requester} باز هم پیام داد.",
+    "agent.reopened_notice": "*#{id}* را {by} دوباره باز کرد.",
+    "agent.assigned_notice": "*#{id}* را {by} به {agent} سپرد.",
+    "agent.unclaimed_notice": "*#{id}* را {agent} به صف برگرداند.",
+    "agent.pending_notice": "*#{id}* در انتظار پاسخ درخواست‌کننده است ({agent}).",
+    "agent.closed_notice": "*#{id}* را {agent} بست.",
+    "agent.faq_notice": "*#{id}*: {agent} با مطلب {article} پاسخ داد.",
+    "agent.merged_notice": "*#{id}* را {agent} در *#{target}* ادغام کرد.",
+    "agent.rated_notice": "*#{id}*: درخواست‌کننده امتیاز {rating}/5 داد.",
+    "agent.survey_comment_notice": "*#{id}* نظر درخواست‌کننده در نظرسنجی: {text}",
+    "agent.sla_warning": (
+        "*#{id}* [{priority}] مهلت {target} تا {minutes} دقیقه دیگر تمام می‌شود (مسئول: {assignee})."
+    ),
+    "agent.sla_breach": (
+        "*#{id}* [{priority}] مهلت {target} {minutes} دقیقه پیش گذشت (مسئول: {assignee})."
+    ),
+    "agent.sla_target_first_response": "اولین پاسخ",
+    "agent.sla_target_resolution": "حل تیکت",
+    "agent.nobody": "هیچ‌کس",
+    "agent.sla_line": "SLA: اولین پاسخ {first}، حل تیکت {resolution}",
+    "agent.sla_left": "{minutes} دقیقه مانده",
+    "agent.sla_overdue": "{minutes} دقیقه از مهلت گذشته",
+    "agent.sla_met": "انجام شد",
+    "agent.faqs_tried": "پرسش‌های متداولی که امتحان شد: {faqs}",
+    "agent.team": "تیم {team}",
+    "agent.transfer_offer": (
+        "*#{id}* از طرف {by} به {to} واگذار می‌شود: ظرف {minutes} دقیقه بپذیرید "
+        "(`accept {id}`)، وگرنه نزد {by} می‌ماند."
+    ),
+    "agent.transfer_note": "یادداشت: {note}",
+    "agent.transfer_pending": "واگذاری به {to} از طرف {by} در انتظار پذیرش است.",
+    "agent.transfer_sent": (
+        "تیکت #{id} به {to} پیشنهاد شد؛ {minutes} دقیقه برای پذیرفتن آن فرصت دارند."
+    ),
+    "agent.transfer_accepted": "*#{id}* را {agent} پذیرفت (واگذارشده از طرف {by}).",
+    "agent.transfer_accepted_you": "تیکت #{id} اکنون بر عهده شماست.",
+    "agent.transfer_declined": "*#{id}*: {agent} واگذاری را رد کرد؛ تیکت نزد {owner} می‌ماند.",
+    "agent.transfer_declined_you": "واگذاری تیکت #{id} را رد کردید؛ تیکت نزد {owner} می‌ماند.",
+    "agent.transfer_expired": (
+        "*#{id}*: واگذاری به {to} به‌موقع پذیرفته نشد؛ تیکت نزد {owner} می‌ماند."
+    ),
+    "button.accept": "پذیرفتن",
+    "button.decline": "رد کردن",
     "agent.priority_notice": "*#{id}*: درخواست‌کننده اولویت را به {priority} تغییر داد.",
     "agent.withdrawn_notice": "*#{id}* را {requester} پس گرفت.",
     "agent.withdrawn_entry": "درخواست‌کننده آن را پس گرفت.",
     "agent.resolved_entry": "{agent} آن را حل کرد: {summary}",
     "agent.help": (
         "دستورهای کارشناس:\n"
-        "- queue [all|mine|unassigned|urgent]: تیکت‌هایی که هنوز بسته نشده‌اند "
-        "(همه، مال من، بدون مسئول، فوری)\n"
-        "- show N: یک تیکت و گفت‌وگوی آن\n"
-        "- claim N: بر عهده گرفتن تیکت N\n"
+        "- queue [all|mine|unassigned|urgent|pending|breached|<team>]: تیکت‌هایی که هنوز "
+        "بسته نشده‌اند (همه، مال من، بدون مسئول، فوری، در انتظار درخواست‌کننده، "
+        "گذشته از مهلت، یا تیکت‌های یک تیم)\n"
+        "- show N: یک تیکت، زمان‌سنج SLA آن و گفت‌وگوی آن\n"
+        "- claim [N]: بر عهده گرفتن تیکت N، یا فوری‌ترین تیکت بدون مسئول\n"
+        "- unclaim N: برگرداندن تیکت به صف\n"
+        "- assign N @agent: سپردن تیکت به یک نفر (ویژه سرپرستان)\n"
+        "- transfer N @agent|team [note]: واگذاری تیکت؛ طرف مقابل باید آن را بپذیرد\n"
+        "- accept N / decline N: پذیرفتن یا رد کردن واگذاری\n"
+        "- priority N low|normal|high|urgent: تغییر اولویت (پایین، عادی، بالا، فوری)\n"
         "- reply N text: پاسخ به درخواست‌کننده\n"
         "- note N text: یادداشت داخلی که هرگز به درخواست‌کننده نشان داده نمی‌شود\n"
-        "- resolve N [summary]: حل کردن تیکت N و خبر دادن به درخواست‌کننده\n"
+        "- faq N article-id: پاسخ با یک مطلب از پایگاه دانش\n"
+        "- pending N: در انتظار پاسخ درخواست‌کننده\n"
+        "- resolve N [article-id] [summary] / reopen N / close N: حل کردن، دوباره باز کردن، "
+        "بستن\n"
+        "- merge N into M: ادغام N در M، وقتی N تکراریِ M است\n"
+        "- available / away: اینکه تقسیم نوبتی به شما تیکت بدهد یا نه\n"
         "- help: همین فهرست"
     ),
-    "agent.usage.queue": "طرز استفاده: queue [all|mine|unassigned|urgent]",
+    "agent.usage.queue": (
+        "طرز استفاده: queue [all|mine|unassigned|urgent|pending|breached|<team>]"
+    ),
+    "agent.usage.unclaim": "طرز استفاده: unclaim N",
+    "agent.usage.assign": "طرز استفاده: assign N @agent",
+    "agent.usage.transfer": "طرز استفاده: transfer N @agent|team [note]",
+    "agent.usage.accept": "طرز استفاده: accept N",
+    "agent.usage.decline": "طرز استفاده: decline N",
+    "agent.usage.priority": "طرز استفاده: priority N low|normal|high|urgent",
+    "agent.usage.faq": "طرز استفاده: faq N article-id",
+    "agent.usage.pending": "طرز استفاده: pending N",
+    "agent.usage.reopen": "طرز استفاده: reopen N",
+    "agent.usage.close": "طرز استفاده: close N",
+    "agent.usage.merge": "طرز استفاده: merge N into M",
     "agent.usage.show": "طرز استفاده: show N",
     "agent.usage.claim": "طرز استفاده: claim N",
     "agent.usage.reply": "طرز استفاده: reply N text",
@@ -128,4 +215,38 @@ MESSAGES: dict[str, str] = {
     "agent.unknown_command": (
         "دستور «{name}» را نمی‌شناسم. برای دیدن فهرست دستورها help را بفرستید."
     ),
+    "agent.not_allowed": (
+        "شما اجازه رسیدگی به تیکت‌ها را ندارید. از مدیر سیستم بخواهید شما را به تیم اضافه کند."
+    ),
+    "agent.needs_role": "فقط کسی با نقش «{role}» می‌تواند از «{name}» استفاده کند.",
+    "agent.not_yours": (
+        "تیکت #{id} بر عهده {agent} است؛ فقط خود او یا یک سرپرست می‌تواند این کار را انجام دهد."
+    ),
+    "agent.unknown_target": "کارشناس یا تیمی با نام {handle} وجود ندارد.",
+    "agent.nothing_to_claim": "چیزی برای بر عهده گرفتن نیست: هیچ تیکت بدون مسئولی وجود ندارد.",
+    "agent.not_assigned": "تیکت #{id} به هیچ‌کس سپرده نشده است.",
+    "agent.unclaimed": "تیکت #{id} به صف برگشت.",
+    "agent.already_assigned": "تیکت #{id} از قبل به {agent} سپرده شده است.",
+    "agent.assigned": "تیکت #{id} اکنون به {agent} سپرده شد.",
+    "agent.transfer_exists": "تیکت #{id} از قبل یک واگذاری در انتظار پذیرش دارد.",
+    "agent.transfer_to_self": "نمی‌توانید تیکت را به خودتان واگذار کنید.",
+    "agent.no_transfer": "تیکت #{id} هیچ واگذاری در انتظاری ندارد.",
+    "agent.transfer_not_for_you": "واگذاری تیکت #{id} برای شما نیست.",
+    "agent.priority_unchanged": "اولویت تیکت #{id} از قبل «{priority}» است.",
+    "agent.priority_changed": "*#{id}*: {agent} اولویت را به «{priority}» تغییر داد.",
+    "agent.priority_set": "اولویت تیکت #{id} اکنون «{priority}» است؛ مهلت‌های SLA به‌روز شد.",
+    "agent.no_such_article": "مطلبی با شناسه «{article}» در پایگاه دانش وجود ندارد.",
+    "agent.faq_sent": "مطلب {article} برای درخواست‌کننده تیکت #{id} فرستاده شد.",
+    "agent.pending": "تیکت #{id} در انتظار پاسخ درخواست‌کننده است؛ به او خبر داده شد.",
+    "agent.reopened": "تیکت #{id} دوباره باز شد.",
+    "agent.closed": "تیکت #{id} بسته شد.",
+    "agent.merge_self": "نمی‌توان یک تیکت را در خودش ادغام کرد.",
+    "agent.merged_entry": "تیکت #{id} در تیکت #{target} ادغام شد.",
+    "agent.merged_from": "ادغام‌شده از تیکت #{id}: {description}",
+    "agent.merged": (
+        "تیکت #{id} در تیکت #{target} ادغام شد؛ درخواست‌کننده آن از این پس تیکت #{target} را "
+        "دنبال می‌کند."
+    ),
+    "agent.now_available": "شما در دسترس هستید: تقسیم نوبتی ممکن است به شما تیکت بدهد.",
+    "agent.now_away": "شما در دسترس نیستید: تقسیم نوبتی به شما تیکت نمی‌دهد.",
 }

@@ -1,6 +1,12 @@
-"""The agent console: its page, login, the ticket queue and detail, agent commands and the
-refresh socket. Agents act through the same commands as on Slack or Telegram (``claim 12``), so
-the console never decides help-desk policy itself."""
+"""The agent console: its page, login, the ticket queue and detail, the activity feed, agent
+commands, button presses and the refresh socket. Agents act through the same commands and buttons
+as on Slack or Telegram (``claim 12``, the Claim button), so the console never decides help-desk
+policy itself.
+
+The activity feed is the web agent channel (``ChatRef(Platform.WEB, "agents")``) read back through
+``Desk.transcript``: whatever the engine posts there (new tickets, transfer offers, SLA alerts) is
+recorded before it is delivered, so the feed is the same list an agent channel on Slack shows.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +25,11 @@ from adapters.web.http_json import (
     same_origin,
 )
 from adapters.web.inbound import (
+    AGENT_CHAT,
     InputError,
     agent_user,
+    parse_after,
+    parse_agent_action,
     parse_agent_command,
     parse_agent_name,
     parse_queue_view,
@@ -28,8 +37,14 @@ from adapters.web.inbound import (
     queue_view_key,
 )
 from adapters.web.pages import serve_page
-from adapters.web.render import render_queue, render_reply, render_ticket_detail
+from adapters.web.render import (
+    render_queue,
+    render_reply,
+    render_ticket_detail,
+    render_transcript,
+)
 from adapters.web.sockets import SocketHub
+from conversations.messages import InboundEvent
 from conversations.views import Desk
 
 AGENT_HEADER = "X-Deskbot-Agent"
@@ -103,10 +118,26 @@ class AgentRoutes:
         )
 
     @json_endpoint
+    async def feed(self, request: web.Request) -> web.StreamResponse:
+        """``GET /api/agent/feed?after=N``: the agent channel's lines after line ``N``."""
+        after = parse_after(request.query.get("after"))
+        lines = await self._desk.transcript(AGENT_CHAT, after=after)
+        return web.json_response(render_transcript(lines), headers={"Cache-Control": "no-store"})
+
+    @json_endpoint
     async def command(self, request: web.Request) -> web.StreamResponse:
         name = parse_agent_name(request.headers.get(AGENT_HEADER))
         body = await read_json_object(request)
-        event = parse_agent_command(name, body, now=datetime.now(UTC))
+        return await self._dispatch(parse_agent_command(name, body, now=datetime.now(UTC)))
+
+    @json_endpoint
+    async def action(self, request: web.Request) -> web.StreamResponse:
+        """``POST /api/agent/actions``: a press of a button on a feed line, e.g. Claim."""
+        name = parse_agent_name(request.headers.get(AGENT_HEADER))
+        body = await read_json_object(request)
+        return await self._dispatch(parse_agent_action(name, body, now=datetime.now(UTC)))
+
+    async def _dispatch(self, event: InboundEvent) -> web.StreamResponse:
         reply = await self._desk.dispatch(event)
         # Other consoles show the claim, reply or note without waiting for their next poll.
         await self._hub.notify_agents({"type": "refresh", "ticket_id": None})

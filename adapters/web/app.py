@@ -13,7 +13,9 @@ Routes::
     POST /agent/login | /agent/logout   console session cookie
     GET  /api/agent/tickets?view=all|unassigned|urgent|mine
     GET  /api/agent/tickets/{id}
+    GET  /api/agent/feed?after=N        {"lines": [...]}: the web agent channel, as a transcript
     POST /api/agent/commands            {"text": "claim 12", "event_id"} -> {"text", "ok"}
+    POST /api/agent/actions             {"action_id", "value", "event_id"} -> {"text", "ok"}
     GET  /ws/agent                      WebSocket: {"type": "refresh", "ticket_id": N | null}
 """
 
@@ -56,7 +58,9 @@ def setup_web_chat(
     _add_api(app, "/agent/logout", POST=agent.logout)
     _add_api(app, "/api/agent/tickets", GET=agent.guarded(agent.tickets))
     _add_api(app, "/api/agent/tickets/{ticket_id}", GET=agent.guarded(agent.ticket))
+    _add_api(app, "/api/agent/feed", GET=agent.guarded(agent.feed))
     _add_api(app, "/api/agent/commands", POST=agent.guarded(agent.command))
+    _add_api(app, "/api/agent/actions", POST=agent.guarded(agent.action))
     _add_api(app, "/ws/agent", GET=agent.guarded(agent.socket))
 
     # Registered last, so they only catch what the routes above do not: unknown API paths still

@@ -45,8 +45,9 @@ _LOCALE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
 _COMMAND = re.compile(r"/([A-Za-z][\w-]*)(?:\s+(.*))?", re.DOTALL)
 _AGENT_COMMAND = re.compile(r"/?(\S+)(?:\s+(.*))?", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Database ids are at most a signed 32-bit integer on PostgreSQL; larger numbers cannot exist.
-_MAX_TICKET_ID = 2**31 - 1
+# Database ids (tickets, transcript lines) are at most a signed 32-bit integer on PostgreSQL;
+# larger numbers cannot exist.
+_MAX_DB_ID = 2**31 - 1
 
 
 class InputError(Exception):
@@ -108,17 +109,7 @@ def parse_chat_message(
 
 def parse_chat_action(chat_id: str, body: Mapping[str, Any], *, now: datetime) -> InboundAction:
     """``{"action_id", "value", "event_id"}`` -> a button press, exactly as the button set them."""
-    action_id = _required_str(body, "action_id")
-    value = body.get("value", "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InputError("'value' must be a string.")
-    if len(action_id.encode()) + len(value.encode()) > MAX_ACTION_BYTES:
-        raise InputError(
-            f"'action_id' and 'value' together must fit in {MAX_ACTION_BYTES} bytes; "
-            "send them back exactly as the button gave them."
-        )
+    action_id, value = _button_press(body)
     return InboundAction(
         event_id=_event_id(body, chat_id),
         chat=requester_chat(chat_id),
@@ -177,13 +168,36 @@ def parse_agent_command(name: str, body: Mapping[str, Any], *, now: datetime) ->
     )
 
 
+def parse_agent_action(name: str, body: Mapping[str, Any], *, now: datetime) -> InboundAction:
+    """``{"action_id": "claim", "value": "12", "event_id"}`` -> a press of a button on an agent
+    channel post (Claim, Accept, Decline), made in the web agent channel by this agent. The engine
+    runs it as the agent command it names, so it grants nothing ``parse_agent_command`` does not."""
+    action_id, value = _button_press(body)
+    sender = agent_user(name)
+    return InboundAction(
+        event_id=_event_id(body, sender.user_id),
+        chat=AGENT_CHAT,
+        sender=sender,
+        action_id=action_id,
+        value=value,
+        sent_at=now,
+        raw=dict(body),
+    )
+
+
 def parse_after(value: str | None) -> int:
-    """The ``after`` query parameter of the transcript: the last line id the page already has."""
+    """The ``after`` query parameter of a transcript: the last line id the page already has.
+
+    Numbers past the largest id there can be are clamped to it (there is nothing after it):
+    PostgreSQL refuses a query parameter wider than the id column, and Python refuses to convert
+    strings of more than 4300 digits.
+    """
     if value is None or value == "":
         return 0
     if not value.isascii() or not value.isdigit():
         raise InputError(f"'after' must be a whole number (a line id), not {value!r}.")
-    return int(value)
+    number = _database_id(value)
+    return _MAX_DB_ID if number is None else number
 
 
 def parse_ticket_id(value: str) -> int | None:
@@ -191,8 +205,8 @@ def parse_ticket_id(value: str) -> int | None:
     text = value.removeprefix("#")
     if not text.isascii() or not text.isdigit():
         raise InputError(f"A ticket id is a whole number, such as 12; {value!r} is not.")
-    number = int(text)
-    return number if 0 < number <= _MAX_TICKET_ID else None
+    number = _database_id(text)
+    return number if number else None
 
 
 def parse_queue_view(value: str | None) -> str:
@@ -227,6 +241,32 @@ def _text(body: Mapping[str, Any], key: str, limit: int) -> str:
             status=413,
         )
     return value
+
+
+def _database_id(digits: str) -> int | None:
+    """An ASCII digit string as a number, or ``None`` past the largest id there can be. Long
+    strings never reach ``int()``, which refuses more than 4300 digits."""
+    significant = digits.lstrip("0")
+    if len(significant) > len(str(_MAX_DB_ID)):
+        return None
+    number = int(significant or "0")
+    return number if number <= _MAX_DB_ID else None
+
+
+def _button_press(body: Mapping[str, Any]) -> tuple[str, str]:
+    """``action_id`` and ``value`` of a button press, exactly as the button set them."""
+    action_id = _required_str(body, "action_id")
+    value = body.get("value", "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InputError("'value' must be a string.")
+    if len(action_id.encode()) + len(value.encode()) > MAX_ACTION_BYTES:
+        raise InputError(
+            f"'action_id' and 'value' together must fit in {MAX_ACTION_BYTES} bytes; "
+            "send them back exactly as the button gave them."
+        )
+    return action_id, value
 
 
 def _required_str(body: Mapping[str, Any], key: str) -> str:

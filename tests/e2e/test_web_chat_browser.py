@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REPO = Path(__file__).resolve().parents[2]
+AGENTS = ChatRef(Platform.WEB, "agents")
 
 # Two cores and a cold Chromium: give auto-waiting more room than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
@@ -120,6 +121,7 @@ class ScriptedDesk:
         self.events: list[InboundEvent] = []
         self.lines: dict[str, list[ChatLine]] = {}
         self.tickets: dict[int, TicketDetail] = {}
+        self.transcript_calls: list[tuple[str, int]] = []
 
     async def say(self, chat: ChatRef, text: str, *, direction: str = "out", **extra) -> None:
         lines = self.lines.setdefault(chat.chat_id, [])
@@ -139,7 +141,10 @@ class ScriptedDesk:
     async def dispatch(self, event: InboundEvent) -> Reply | None:
         self.events.append(event)
         if isinstance(event, InboundCommand) and event.chat.chat_id == "agents":
-            return await self._agent_command(event)
+            return await self._agent_command(event.name, event.args, event.sender.name)
+        if isinstance(event, InboundAction) and event.chat.chat_id == "agents":
+            # Buttons on agent-channel posts are commands with the ticket number as value.
+            return await self._agent_command(event.action_id, event.value, event.sender.name)
         if isinstance(event, InboundCommand) and event.name == "start":
             await self.say(event.chat, "Hello! I am *Deskbot*. Docs: https://example.com/help.")
             await self.say(event.chat, "سلام! چطور می‌توانم کمک کنم؟", lang="fa")
@@ -159,25 +164,26 @@ class ScriptedDesk:
             await self.say(event.chat, f"Noted: {event.action_id}")
         return None
 
-    async def _agent_command(self, event: InboundCommand) -> Reply:
-        number, _, text = event.args.partition(" ")
+    async def _agent_command(self, name: str, args: str, agent: str) -> Reply:
+        number, _, text = args.partition(" ")
         detail = self.tickets.get(int(number)) if number.isdigit() else None
         if detail is None:
             return Reply(f"There is no ticket #{number}.", ok=False)
-        if event.name == "claim":
-            ticket = dataclasses.replace(detail.ticket, assignee_name=event.sender.name)
+        if name == "claim":
+            ticket = dataclasses.replace(detail.ticket, assignee_name=agent)
             self.tickets[ticket.id] = dataclasses.replace(detail, ticket=ticket)
+            await self.say(AGENTS, f"*#{ticket.id}* claimed by {agent}.")
             return Reply(f"You now own #{ticket.id}.")
-        if event.name in ("reply", "note"):
-            kind = "agent" if event.name == "reply" else "note"
-            entry = TicketEntry(
-                len(detail.entries) + 1, kind, event.sender.name, text, datetime.now(UTC)
-            )
+        if name in ("reply", "note"):
+            kind = "agent" if name == "reply" else "note"
+            entry = TicketEntry(len(detail.entries) + 1, kind, agent, text, datetime.now(UTC))
             self.tickets[detail.ticket.id] = dataclasses.replace(
                 detail, entries=(*detail.entries, entry)
             )
             return Reply("Sent." if kind == "agent" else "Note added.")
-        return Reply(f"Unknown command {event.name}.", ok=False)
+        if name == "accept":
+            return Reply(f"The transfer of #{number} is not for you.", ok=False)
+        return Reply(f"Unknown command {name}.", ok=False)
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         return [detail.ticket for detail in self.tickets.values()]
@@ -186,6 +192,7 @@ class ScriptedDesk:
         return self.tickets.get(ticket_id)
 
     async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
+        self.transcript_calls.append((chat.chat_id, after))
         return [line for line in self.lines.get(chat.chat_id, []) if line.id > after]
 
 
@@ -317,10 +324,9 @@ async def test_requester_page_catches_up_after_a_server_restart(browser: Browser
         await runner.cleanup()
 
 
-async def test_agent_console_against_a_scripted_desk(browser: Browser, scripted) -> None:
-    desk, base_url = scripted
+def _ticket_12() -> TicketDetail:
     now = datetime.now(UTC)
-    desk.tickets[12] = TicketDetail(
+    return TicketDetail(
         ticket=TicketView(
             12, "Cannot log in", "new", "urgent", "Sara", Platform.WEB, None, "en", now, now
         ),
@@ -332,13 +338,21 @@ async def test_agent_console_against_a_scripted_desk(browser: Browser, scripted)
             TicketEntry(3, "system", "Deskbot", "Ticket opened from the web chat", now),
         ),
     )
+
+
+async def _sign_in(page: Page, base_url: str, name: str) -> None:
+    await page.goto(base_url + "/agent")
+    await page.get_by_test_id("agent-name-input").fill(name)
+    await page.get_by_test_id("agent-name-save").click()
+    await expect(page.get_by_test_id("agent-name")).to_have_text(name)
+
+
+async def test_agent_console_against_a_scripted_desk(browser: Browser, scripted) -> None:
+    desk, base_url = scripted
+    desk.tickets[12] = _ticket_12()
     page = await browser.new_page()
     errors = _console_errors(page)
-    await page.goto(base_url + "/agent")
-
-    await page.get_by_test_id("agent-name-input").fill("Alice")
-    await page.get_by_test_id("agent-name-save").click()
-    await expect(page.get_by_test_id("agent-name")).to_have_text("Alice")
+    await _sign_in(page, base_url, "Alice")
 
     row = page.get_by_test_id("queue-row").filter(has_text="#12")
     await expect(row).to_contain_text("Cannot log in")
@@ -374,6 +388,98 @@ async def test_agent_console_against_a_scripted_desk(browser: Browser, scripted)
     await expect(output).to_have_text("There is no ticket #99.")
     await expect(output).to_have_attribute("data-ok", "false")
     await expect(page.get_by_test_id("command-input")).to_have_value("claim 99")
+    assert errors == []
+
+
+async def test_agent_console_feed_against_a_scripted_desk(browser: Browser, scripted) -> None:
+    desk, base_url = scripted
+    desk.tickets[12] = _ticket_12()
+    await desk.say(
+        AGENTS,
+        "*New ticket #12* [urgent] from Sara (web)\nI forgot my password",
+        buttons=(Button("Claim", "claim", "12", "primary"),),
+    )
+    await desk.say(AGENTS, "*#12* زمان پاسخ‌گویی رو به پایان است", lang="fa")
+    await desk.say(
+        AGENTS,
+        "*#12* transfer to Alice from bob: accept within 10 min (`accept 12`)",
+        buttons=(Button("Accept", "accept", "12", "primary"), Button("Decline", "decline", "12")),
+    )
+    page = await browser.new_page()
+    errors = _console_errors(page)
+    await _sign_in(page, base_url, "Alice")
+
+    feed = page.get_by_test_id("feed")
+    lines = feed.get_by_test_id("feed-line")
+    await expect(lines).to_have_count(3)
+    new_ticket = lines.first
+    await expect(new_ticket).to_contain_text("New ticket #12")
+    await expect(new_ticket.locator("strong")).to_have_text("New ticket #12")
+    await expect(lines.nth(1)).to_have_attribute("dir", "rtl")
+    await expect(lines.nth(1)).to_have_attribute("lang", "fa")
+    await expect(new_ticket).to_have_attribute("dir", "ltr")
+    # `code` keeps its text: "accept 12" there is not a ticket link.
+    await expect(lines.nth(2).locator("code")).to_have_text("accept 12")
+    await expect(lines.nth(2).get_by_test_id("feed-ticket-ref")).to_have_count(1)
+
+    # "#12" opens the ticket.
+    await new_ticket.get_by_test_id("feed-ticket-ref").click()
+    await expect(page.get_by_test_id("ticket-title")).to_contain_text("#12 Cannot log in")
+
+    # Claim: the engine's reply is shown, the button switches off, and the engine's post about
+    # the claim arrives over the socket at the bottom of the feed.
+    claim = new_ticket.get_by_test_id("feed-button")
+    await expect(claim).to_have_text("Claim")
+    await claim.click()
+    output = page.get_by_test_id("command-output")
+    await expect(output).to_have_text("You now own #12.")
+    await expect(output).to_have_attribute("data-ok", "true")
+    await expect(claim).to_be_disabled()
+    await expect(lines.last).to_contain_text("#12 claimed by Alice.")
+    await expect(page.get_by_test_id("ticket-meta")).to_contain_text("Alice")
+    press = desk.events[-1]
+    assert isinstance(press, InboundAction)
+    assert (press.chat, press.action_id, press.value) == (AGENTS, "claim", "12")
+    assert press.sender.user_id == "agent:Alice"
+    assert press.event_id.startswith("agent:Alice:")
+
+    # A refused press is shown as an error and leaves the buttons usable.
+    accept = lines.nth(2).get_by_test_id("feed-button").filter(has_text="Accept")
+    await accept.click()
+    await expect(output).to_have_text("The transfer of #12 is not for you.")
+    await expect(output).to_have_attribute("data-ok", "false")
+    await expect(accept).to_be_enabled()
+
+    # After a reload the feed is fetched again and the used Claim button stays off.
+    await page.reload()
+    await expect(lines).to_have_count(4)
+    await expect(lines.first.get_by_test_id("feed-button")).to_be_disabled()
+    await expect(lines.nth(2).get_by_test_id("feed-button").first).to_be_enabled()
+    assert errors == []
+
+
+async def test_agent_feed_keeps_the_newest_lines(browser: Browser, scripted) -> None:
+    desk, base_url = scripted
+    for n in range(1, 321):
+        await desk.say(AGENTS, f"event {n}")
+    page = await browser.new_page()
+    errors = _console_errors(page)
+    await _sign_in(page, base_url, "Alice")
+
+    lines = page.get_by_test_id("feed-line")
+    await expect(lines.last).to_have_text(re.compile(r"event 320$"))
+    await expect(lines).to_have_count(300)
+    await expect(lines.first).to_have_text(re.compile(r"event 21$"))
+    # The newest line is in view: the feed starts scrolled to the bottom.
+    await expect(lines.last).to_be_in_viewport()
+
+    # Pushed lines are fetched with after=<last id> and the oldest ones drop out.
+    await desk.say(AGENTS, "event 321")
+    await expect(lines.last).to_have_text(re.compile(r"event 321$"))
+    await expect(lines).to_have_count(300)
+    await expect(lines.first).to_have_text(re.compile(r"event 22$"))
+    assert ("agents", 320) in desk.transcript_calls
+    assert all(after in (0, 320, 321) for chat, after in desk.transcript_calls if chat == "agents")
     assert errors == []
 
 
@@ -469,5 +575,77 @@ async def test_requester_and_agent_end_to_end(browser: Browser, tmp_path: Path) 
 
         assert requester_errors == []
         assert agent_errors == []
+    finally:
+        await runner.cleanup()
+
+
+async def test_agent_feed_end_to_end(browser: Browser, tmp_path: Path) -> None:
+    """What the engine posts to the web agent channel shows in the console's feed, and its
+    buttons work: claim a new ticket from the feed, then hand it over with a transfer that the
+    other agent accepts from their feed."""
+    from bot.app import create_app
+    from bot.config import Settings
+
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "examples/kb"
+    )
+    runner, base_url = await _serve(create_app(settings))
+    try:
+        requester = await (await browser.new_context()).new_page()
+        alice = await (await browser.new_context()).new_page()
+        bob = await (await browser.new_context()).new_page()
+        errors = {page: _console_errors(page) for page in (requester, alice, bob)}
+        chat = requester.get_by_test_id("chat-line")
+
+        await requester.goto(base_url + "/")
+        await expect(chat.first).to_be_visible()
+        await requester.get_by_test_id("chat-input").fill("I forgot my password and cannot log in")
+        await requester.get_by_test_id("chat-send").click()
+        talk = requester.get_by_test_id("chat-button").filter(has_text="Talk to a person").last
+        await talk.click()
+        await expect(requester.get_by_test_id("chat-transcript")).to_contain_text("#1")
+
+        # Alice sees the new ticket in her feed and claims it there.
+        await _sign_in(alice, base_url, "Alice")
+        feed = alice.get_by_test_id("feed-line")
+        new_ticket = feed.filter(has_text="New ticket #1")
+        await expect(new_ticket).to_have_count(1)
+        claim = new_ticket.get_by_test_id("feed-button")
+        await expect(claim).to_have_text("Claim")
+        await claim.click()
+        output = alice.get_by_test_id("command-output")
+        await expect(output).to_have_text("You claimed #1.")
+        await expect(output).to_have_attribute("data-ok", "true")
+        await expect(claim).to_be_disabled()
+        await expect(feed.last).to_contain_text("#1 claimed by Alice.")
+        await expect(chat.last).to_contain_text("Alice is looking at your request #1.")
+
+        # "#1" in the feed opens the ticket, now Alice's.
+        await new_ticket.get_by_test_id("feed-ticket-ref").first.click()
+        await expect(alice.get_by_test_id("ticket-title")).to_contain_text("#1")
+        await expect(alice.get_by_test_id("ticket-meta")).to_contain_text("Alice")
+
+        # Bob opens his console (running any command makes him known to the desk), Alice offers
+        # him the ticket, and Bob accepts from the offer in his feed.
+        await _sign_in(bob, base_url, "Bob")
+        await bob.get_by_test_id("command-input").fill("help")
+        await bob.get_by_test_id("command-send").click()
+        await expect(bob.get_by_test_id("command-output")).to_have_attribute("data-ok", "true")
+        await alice.get_by_test_id("command-input").fill("transfer 1 @Bob please take this one")
+        await alice.get_by_test_id("command-send").click()
+        await expect(output).to_contain_text("#1 offered to Bob")
+        offer = bob.get_by_test_id("feed-line").filter(has_text="transfer to Bob from Alice")
+        accept = offer.get_by_test_id("feed-button").filter(has_text="Accept")
+        await accept.click()
+        await expect(bob.get_by_test_id("command-output")).to_have_text("#1 is yours now.")
+        await expect(offer.get_by_test_id("feed-button")).to_have_count(2)
+        for button in await offer.get_by_test_id("feed-button").all():
+            await expect(button).to_be_disabled()
+        # Alice's console hears of it over the socket.
+        await expect(feed.last).to_contain_text("#1 accepted by Bob (from Alice).")
+        await expect(alice.get_by_test_id("ticket-meta")).to_contain_text("Bob")
+        await expect(chat.last).to_contain_text("Bob is looking at your request #1.")
+
+        assert all(not page_errors for page_errors in errors.values()), errors
     finally:
         await runner.cleanup()

@@ -10,7 +10,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import WebSender, setup_web_chat
-from conversations.messages import Button, ChatRef, InboundCommand, InboundEvent, Platform, Reply
+from conversations.messages import (
+    Button,
+    ChatRef,
+    InboundAction,
+    InboundCommand,
+    InboundEvent,
+    Platform,
+    Reply,
+)
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
 
 T0 = datetime(2025, 1, 2, 9, 30, tzinfo=UTC)
@@ -33,7 +41,8 @@ class FakeDesk:
         self.events.append(event)
         if self.failure is not None:
             raise self.failure
-        if isinstance(event, InboundCommand) and event.chat.chat_id == "agents":
+        # Agent commands and agent-channel button presses answer the agent; requesters get none.
+        if isinstance(event, InboundCommand | InboundAction) and event.chat.chat_id == "agents":
             return self.agent_reply
         return None
 

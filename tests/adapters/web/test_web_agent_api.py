@@ -94,6 +94,7 @@ async def test_ticket_detail_errors(desk, serve) -> None:
     assert "whole number" in await _error(await client.get("/api/agent/tickets/twelve"), 400)
     await _error(await client.get("/api/agent/tickets/1.5"), 400)
     await _error(await client.get("/api/agent/tickets/99999999999999999999"), 404)
+    await _error(await client.get("/api/agent/tickets/" + "9" * 5000), 404)  # past int()'s limit
     assert desk.ticket_ids == [404]  # impossible ids never reach the engine
 
 
@@ -200,6 +201,8 @@ PROTECTED = [
     ("GET", "/api/agent/tickets", None),
     ("GET", "/api/agent/tickets/12", None),
     ("POST", "/api/agent/commands", {"text": "claim 12", "event_id": "c"}),
+    ("GET", "/api/agent/feed", None),
+    ("POST", "/api/agent/actions", {"action_id": "claim", "value": "12", "event_id": "b"}),
 ]
 
 
@@ -217,6 +220,7 @@ async def test_agent_api_refuses_without_the_token(
     assert "login" in (await _error(response, 401)).lower()
     assert "Bearer" in response.headers["WWW-Authenticate"]
     assert desk.events == [] and desk.queue_views == [] and desk.ticket_ids == []
+    assert desk.transcript_calls == []
 
 
 @pytest.mark.parametrize(("method", "path", "body"), PROTECTED)

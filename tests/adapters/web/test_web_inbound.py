@@ -9,6 +9,7 @@ import pytest
 from adapters.web.inbound import (
     InputError,
     parse_after,
+    parse_agent_action,
     parse_agent_command,
     parse_agent_name,
     parse_chat_action,
@@ -158,19 +159,66 @@ def test_action_needs_an_action_id() -> None:
         parse_chat_action(CHAT, {"value": "x", "event_id": "e"}, now=NOW)
 
 
+def test_agent_button_press_becomes_an_action_in_the_agent_channel() -> None:
+    event = parse_agent_action(
+        "alice", {"action_id": "claim", "value": "12", "event_id": "b-1"}, now=NOW
+    )
+    assert event == InboundAction(
+        event_id="agent:alice:b-1",
+        chat=ChatRef(Platform.WEB, "agents"),
+        sender=UserRef(Platform.WEB, "agent:alice", "alice"),
+        action_id="claim",
+        value="12",
+        sent_at=NOW,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"value": "12", "event_id": "e"}, "'action_id' is required"),
+        ({"action_id": "", "value": "12", "event_id": "e"}, "'action_id' is required"),
+        ({"action_id": 7, "value": "12", "event_id": "e"}, "'action_id' is required"),
+        ({"action_id": "claim", "value": 12, "event_id": "e"}, "'value' must be a string"),
+        ({"action_id": "claim", "value": "1" * 60, "event_id": "e"}, "64 bytes"),
+        ({"action_id": "claim", "value": "12"}, "'event_id' is required"),
+        ({"action_id": "claim", "value": "12", "event_id": "a/b"}, "'event_id' must be"),
+    ],
+)
+def test_bad_agent_button_presses_are_explained(body: dict, fragment: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_agent_action("alice", body, now=NOW)
+    assert raised.value.status == 400
+    assert fragment in raised.value.message
+
+
 def test_after_is_a_line_id() -> None:
     assert parse_after(None) == 0
+    assert parse_after("") == 0
     assert parse_after("17") == 17
-    for bad in ("-1", "abc", "1.5", "٣"):
+    assert parse_after("0017") == 17
+    for bad in ("-1", "abc", "1.5", "٣", " 1", "+1"):
         with pytest.raises(InputError):
             parse_after(bad)
+
+
+@pytest.mark.parametrize("huge", ["2147483648", "99999999999999999999", "9" * 5000])
+def test_after_past_the_largest_id_is_clamped(huge: str) -> None:
+    # PostgreSQL refuses parameters wider than the int4 id column, and int() refuses more than
+    # 4300 digits; nothing can come after the largest id anyway.
+    assert parse_after(huge) == 2**31 - 1
+    assert parse_after("2147483647") == 2**31 - 1
 
 
 def test_ticket_ids() -> None:
     assert parse_ticket_id("12") == 12
     assert parse_ticket_id("#12") == 12
     assert parse_ticket_id("0") is None
+    assert parse_ticket_id("000") is None
+    assert parse_ticket_id("2147483647") == 2**31 - 1
+    assert parse_ticket_id("2147483648") is None
     assert parse_ticket_id("99999999999999999999") is None
+    assert parse_ticket_id("9" * 5000) is None
     for bad in ("abc", "1e3", "-3", "١٢"):
         with pytest.raises(InputError):
             parse_ticket_id(bad)

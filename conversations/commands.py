@@ -21,6 +21,7 @@ from conversations.repository import ACTIVE, Repository
 from conversations.team import Role
 from conversations.tickets import (
     Notifier,
+    current_owner,
     first_response,
     reopen,
     set_owner,
@@ -298,7 +299,14 @@ async def cmd_transfer(ctx: AgentContext, args: str) -> str:
         ticket,
         "\n".join(
             [
-                ctx.t("agent.transfer_offer", id=ticket.id, to=to, by=ctx.name, minutes=minutes),
+                ctx.t(
+                    "agent.transfer_offer",
+                    id=ticket.id,
+                    to=to,
+                    by=ctx.name,
+                    owner=current_owner(ctx.notify, ticket),
+                    minutes=minutes,
+                ),
                 ctx.t("agent.transfer_note", note=note or "-"),
                 *summary,
             ]
@@ -313,9 +321,12 @@ async def cmd_transfer(ctx: AgentContext, args: str) -> str:
 
 async def _pending_for_me(ctx: AgentContext, ticket: Ticket) -> Transfer:
     transfer = await ctx.repo.pending_transfer(ticket.id)
-    if transfer is None:
+    # Past its deadline it is as good as expired, whether or not the timer has run yet.
+    if transfer is None or transfer.expires_at <= ctx.repo.now:
         raise ctx.fail("agent.no_transfer", id=ticket.id)
     team = ctx.notify.workflow.team
+    if transfer.from_key == ctx.key:  # a sender in the team they transfer to
+        raise ctx.fail("agent.transfer_not_for_you", id=ticket.id)
     mine = transfer.to_key == ctx.key or (
         transfer.to_team is not None and (team.open or transfer.to_team in team.teams_of(ctx.agent))
     )
@@ -347,12 +358,14 @@ async def cmd_decline(ctx: AgentContext, args: str) -> str:
     transfer = await _pending_for_me(ctx, ticket)
     if not await ctx.repo.decide_transfer(transfer.id, "declined"):
         raise ctx.fail("agent.no_transfer", id=ticket.id)
-    ctx.repo.audit(ticket.id, ctx.name, "transfer_declined", None, transfer.from_name)
+    # It stays with whoever owns it, which is not the sender when a lead made the transfer.
+    owner = current_owner(ctx.notify, ticket)
+    ctx.repo.audit(ticket.id, ctx.name, "transfer_declined", None, owner)
     ctx.notify.agents(
         ticket,
-        ctx.t("agent.transfer_declined", id=ticket.id, agent=ctx.name, owner=transfer.from_name),
+        ctx.t("agent.transfer_declined", id=ticket.id, agent=ctx.name, owner=owner),
     )
-    return ctx.t("agent.transfer_declined_you", id=ticket.id, owner=transfer.from_name)
+    return ctx.t("agent.transfer_declined_you", id=ticket.id, owner=owner)
 
 
 async def _cancel_transfer(ctx: AgentContext, ticket: Ticket) -> None:
@@ -472,9 +485,11 @@ async def cmd_resolve(ctx: AgentContext, args: str) -> str:
     if article is not None:
         ctx.repo.link_article(ticket.id, article.id, ticket.description, ctx.name, "resolve")
         summary = rest
+    await _cancel_transfer(ctx, ticket)
     if ticket.assignee_key is None:
         set_owner(ctx.repo, ticket, ctx.key, ctx.name, ctx.name)
     set_status(ctx.repo, ticket, "resolved", ctx.name)
+    first_response(ctx.repo, ticket)  # the requester hears from us: that is a response
     ticket.resolution = summary or None
     ctx.repo.add_entry(
         ticket.id,

@@ -39,7 +39,15 @@ from conversations.messages import (
 from conversations.models import Conversation, Person, Suggestion, Ticket
 from conversations.priority import PRIORITIES, infer_priority
 from conversations.repository import ACTIVE, Repository
-from conversations.tickets import Notifier, Workflow, display, open_ticket, reopen, set_status
+from conversations.tickets import (
+    Notifier,
+    Workflow,
+    assign_round_robin,
+    display,
+    open_ticket,
+    reopen,
+    set_status,
+)
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
 from kb import Matcher, detect_lang, normalize
 
@@ -313,12 +321,16 @@ class Turn:
     async def on_text(self, body: str) -> None:
         if not body:
             return
-        if self.conversation.state == "survey_comment":
-            await surveys.comment(self.repo, self.notify, int(self.conversation.pending_text), body)
-            self.set_state("idle")
-            self.say(self.t("survey.comment_thanks"))
-            return
         ticket = await self.live_ticket()
+        if self.conversation.state == "survey_comment":
+            # A comment only while the rated ticket rests resolved: a week later, or once an
+            # agent re-opened it, what they write is a question or belongs to the ticket.
+            rated = int(self.conversation.pending_text)
+            self.set_state("idle")
+            if ticket is not None and ticket.id == rated and ticket.status == "resolved":
+                await surveys.comment(self.repo, self.notify, rated, body)
+                self.say(self.t("survey.comment_thanks"))
+                return
         if ticket is not None:
             await self.add_to_ticket(ticket, body)
             return
@@ -381,6 +393,7 @@ class Turn:
             self.priority_buttons(ticket),
             ticket_id=ticket.id,
         )
+        await assign_round_robin(self.repo, self.notify, ticket)
 
     def priority_buttons(self, ticket: Ticket) -> tuple[Button, ...]:
         return tuple(

@@ -22,7 +22,7 @@ _DEFAULTS = {
     "normal": (timedelta(hours=4), timedelta(hours=24)),
     "low": (timedelta(hours=8), timedelta(hours=72)),
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -30,7 +30,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match:
         raise ValueError(f"'{text}' is not a duration like 30m, 4h or 2d")
-    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    duration = timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+    if not duration:
+        raise ValueError(f"'{text}': a target of zero would breach every ticket at once")
+    return duration
 
 
 def parse_targets(text: str) -> tuple[timedelta, timedelta]:

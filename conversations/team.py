@@ -129,7 +129,9 @@ def parse_team(data: Any, source: str = "team file") -> Team:
         if not isinstance(teams, list) or not all(isinstance(t, str) for t in teams):
             problems.append(f"{where} ({who}): teams must be a list of names")
             continue
-        if capacity is not None and (not isinstance(capacity, int) or capacity < 1):
+        # bool is an int in Python: "capacity: yes" must not read as 1.
+        bad_capacity = isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1
+        if capacity is not None and bad_capacity:
             problems.append(f"{where} ({who}): capacity must be a whole number above 0")
             continue
         name = entry.get("name")
@@ -146,6 +148,10 @@ def load_team(path: Path | None) -> Team:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise TeamFileError(f"{path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise TeamFileError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
     except yaml.YAMLError as error:
         raise TeamFileError(f"{path}: not valid YAML: {error}") from None
     return parse_team(data, str(path))

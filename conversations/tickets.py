@@ -105,6 +105,10 @@ def display(person: Person) -> str:
     return person.display_name or person.platform_user_id
 
 
+def current_owner(notify: Notifier, ticket: Ticket) -> str:
+    return ticket.assignee_name or notify.t("agent.nobody")
+
+
 async def open_ticket(
     repo: Repository,
     notify: Notifier,
@@ -145,20 +149,24 @@ async def open_ticket(
         ),
         buttons=(Button(notify.t("button.claim"), "claim", str(ticket.id), "primary"),),
     )
-    if notify.workflow.assignment == "round_robin":
-        await assign_round_robin(repo, notify, ticket)
     return ticket
 
 
 async def assign_round_robin(repo: Repository, notify: Notifier, ticket: Ticket) -> None:
     """Give a new ticket to the available agent who was assigned least recently and is under
-    their capacity. Nobody available: it waits in the queue for a claim."""
+    their capacity. Nobody available: it waits in the queue for a claim. Call it after the
+    requester was told the ticket number, so they hear who took it second."""
+    if notify.workflow.assignment != "round_robin":
+        return
     team = notify.workflow.team
     known = {agent.key: agent for agent in await repo.agents()}
     if team.open:
         candidates = [(key, agent.name) for key, agent in known.items()]
     else:
-        candidates = [(m.who, m.name or m.who) for m in team.individuals()]
+        candidates = [
+            (m.who, m.name or (known[m.who].name if m.who in known else m.who))
+            for m in team.individuals()
+        ]
     ranked = []
     for key, name in candidates:
         agent = known.get(key)

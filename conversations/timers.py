@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from conversations.repository import Repository
-from conversations.tickets import Notifier
+from conversations.tickets import Notifier, current_owner
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,15 @@ async def expire_transfers(repo: Repository, notify: Notifier) -> None:
             continue  # accepted, declined or expired by someone else meanwhile
         ticket = await repo.ticket(transfer.ticket_id)
         assert ticket is not None
-        repo.audit(ticket.id, "timer", "transfer_expired", None, transfer.from_name)
+        owner = current_owner(notify, ticket)
+        repo.audit(ticket.id, "timer", "transfer_expired", None, owner)
         notify.agents(
             ticket,
             notify.t(
                 "agent.transfer_expired",
                 id=ticket.id,
                 to=transfer.to_name or notify.t("agent.team", team=transfer.to_team),
-                owner=transfer.from_name,
+                owner=owner,
             ),
         )
 

@@ -127,7 +127,7 @@ MESSAGES: dict[str, str] = {
     "agent.team": "team {team}",
     "agent.transfer_offer": (
         "*#{id}* transfer to {to} from {by}: accept within {minutes} min (`accept {id}`) "
-        "or it stays with {by}."
+        "or it stays with {owner}."
     ),
     "agent.transfer_note": "Note: {note}",
     "agent.transfer_pending": "Transfer to {to} from {by} waiting to be accepted.",

@@ -136,7 +136,7 @@ MESSAGES: dict[str, str] = {
     "agent.team": "تیم {team}",
     "agent.transfer_offer": (
         "*#{id}* از طرف {by} به {to} واگذار می‌شود: ظرف {minutes} دقیقه بپذیرید "
-        "(`accept {id}`)، وگرنه نزد {by} می‌ماند."
+        "(`accept {id}`)، وگرنه نزد {owner} می‌ماند."
     ),
     "agent.transfer_note": "یادداشت: {note}",
     "agent.transfer_pending": "واگذاری به {to} از طرف {by} در انتظار پذیرش است.",

@@ -1,0 +1,400 @@
+"""Who may do what, on every configured database: with a team file only its members work
+tickets (directly or through a group), lead-only commands need a lead, and requesters only ever
+reach their own tickets. A refusal changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.commands import COMMANDS
+from conversations.messages import (
+    ChatRef,
+    InboundAction,
+    InboundCommand,
+    InboundMessage,
+    OutboundMessage,
+    Platform,
+    Reply,
+    UserRef,
+)
+from conversations.models import (
+    Agent,
+    ArticleLink,
+    Conversation,
+    Message,
+    Person,
+    SlaAlert,
+    Survey,
+    Ticket,
+    TicketEntry,
+    TicketEvent,
+    TicketFollower,
+    Transfer,
+)
+from conversations.team import Member, Role, Team
+from tests.harness import AGENTS, DeskHarness
+from tests.harness import Person as Requester
+
+NOT_ALLOWED = "You're not allowed to work tickets. Ask an admin to add you to the team."
+STALE = "That button belongs to an earlier question. Just write what you need."
+COFFEE = "The coffee machine on floor three is leaking water everywhere"
+FRIDGE = "The fridge in the kitchen smells of old fish again"
+
+AGENT_GROUP = "slack-usergroup:S1"
+LEAD_GROUP = "slack-usergroup:L1"
+TEAM = Team.from_members(
+    [
+        Member("web:agent:Ali", Role.AGENT, "Ali"),
+        Member("web:agent:Bea", Role.AGENT, "Bea"),
+        Member("web:agent:Lea", Role.LEAD, "Lea"),
+        Member("web:agent:Ada", Role.ADMIN, "Ada"),
+        Member(AGENT_GROUP, Role.AGENT),
+        Member(LEAD_GROUP, Role.LEAD),
+    ]
+)
+
+# Every agent command, with arguments that would make it act if the sender were allowed to.
+# {new}: an unassigned new ticket; {mine}: a ticket Ali works on and offered to Ada; {done}: a
+# resolved one.
+EVERY_COMMAND = {
+    "help": "",
+    "queue": "",
+    "list": "all",
+    "show": "{new}",
+    "claim": "{new}",
+    "unclaim": "{mine}",
+    "assign": "{new} @Ali",
+    "transfer": "{new} @Bea please take it",
+    "accept": "{mine}",
+    "decline": "{mine}",
+    "priority": "{new} urgent",
+    "reply": "{new} Is the water near a socket?",
+    "note": "{new} facilities were told",
+    "faq": "{new} password-reset",
+    "pending": "{new}",
+    "resolve": "{new} Replaced the valve",
+    "reopen": "{done}",
+    "close": "{new}",
+    "merge": "{new} into {mine}",
+    "available": "",
+    "away": "",
+}
+
+STATE_TABLES = (
+    Ticket,
+    TicketEntry,
+    TicketEvent,
+    Message,
+    Agent,
+    Transfer,
+    Survey,
+    ArticleLink,
+    SlaAlert,
+    TicketFollower,
+    Person,
+    Conversation,
+)
+
+
+@pytest.fixture
+def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
+    harness = DeskHarness(sessions)
+    harness.configure(team=TEAM)
+    return harness
+
+
+def texts(messages: list[OutboundMessage]) -> str:
+    return "\n".join(m.text for m in messages)
+
+
+def agent(name: str, *groups: str) -> UserRef:
+    return UserRef(Platform.WEB, f"agent:{name}", name, groups=frozenset(groups))
+
+
+async def as_agent(desk: DeskHarness, who: UserRef, command: str) -> Reply:
+    """``who`` runs an agent command in the agent chat (``desk.agent`` without groups)."""
+    verb, _, args = command.partition(" ")
+    reply = await desk.dispatch(
+        InboundCommand(uuid.uuid4().hex, AGENTS, who, verb, args, desk.clock())
+    )
+    await desk.outbox.deliver_due()
+    assert reply is not None
+    return reply
+
+
+async def press_in_agent_chat(desk: DeskHarness, who: UserRef, action: str, value: str) -> Reply:
+    reply = await desk.dispatch(
+        InboundAction(uuid.uuid4().hex, AGENTS, who, action, value, desk.clock())
+    )
+    await desk.outbox.deliver_due()
+    assert reply is not None
+    return reply
+
+
+async def write_in_thread(desk: DeskHarness, who: UserRef, thread: str, text: str) -> Reply | None:
+    reply = await desk.dispatch(
+        InboundMessage(
+            uuid.uuid4().hex,
+            ChatRef(AGENTS.platform, AGENTS.chat_id, thread),
+            who,
+            text,
+            desk.clock(),
+        )
+    )
+    await desk.outbox.deliver_due()
+    return reply
+
+
+async def opened(person: Requester, description: str = COFFEE) -> int:
+    replies = await person.say(description)
+    async with person.desk.sessions() as session:
+        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
+    assert ticket is not None and f"#{ticket.id}" in texts(replies)
+    return ticket.id
+
+
+async def ticket(desk: DeskHarness, number: int) -> Ticket:
+    async with desk.sessions() as session:
+        found = await session.get(Ticket, number)
+        assert found is not None
+        return found
+
+
+async def thread_of(desk: DeskHarness, number: int) -> str:
+    """The platform's id of the ticket's first agent-channel post: its thread."""
+    async with desk.sessions() as session:
+        root = await session.scalar(
+            select(Message.platform_message_id)
+            .where(Message.chat_id == AGENTS.chat_id, Message.ticket_id == number)
+            .order_by(Message.id)
+            .limit(1)
+        )
+    assert root is not None
+    return root
+
+
+async def snapshot(desk: DeskHarness) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table a command could change (all but the processed-events log)."""
+    state = {}
+    async with desk.sessions() as session:
+        for model in STATE_TABLES:
+            columns = [c.key for c in model.__table__.columns]
+            rows = await session.scalars(select(model).order_by(model.id))
+            state[model.__tablename__] = [{c: getattr(r, c) for c in columns} for r in rows]
+    return state
+
+
+async def agent_keys(desk: DeskHarness) -> set[str]:
+    async with desk.sessions() as session:
+        return set(await session.scalars(select(Agent.key)))
+
+
+@pytest.fixture
+async def tickets(desk: DeskHarness) -> dict[str, int]:
+    """A new ticket, one Ali is working on and offers to Ada, and one he resolved."""
+    new = await opened(desk.person("Sara"), COFFEE)
+    mine = await opened(desk.person("Omid"), FRIDGE)
+    done = await opened(desk.person("Reza"), "The blinds in room 12 are stuck halfway down")
+    assert (await desk.agent("Ali", f"claim {mine}")).ok
+    assert (await desk.agent("Ali", f"transfer {mine} @Ada")).ok
+    assert (await desk.agent("Ali", f"resolve {done} Replaced the cable")).ok
+    return {"new": new, "mine": mine, "done": done}
+
+
+# -- people outside the team ----------------------------------------------------------------------
+
+
+def test_every_agent_command_is_covered() -> None:
+    assert set(EVERY_COMMAND) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_COMMAND))
+async def test_someone_outside_the_team_can_run_no_command_and_nothing_changes(
+    desk: DeskHarness, tickets: dict[str, int], name: str
+) -> None:
+    before = await snapshot(desk)
+    posts, sent = len(desk.agent_posts), len(desk.sender.sent)
+    command = f"{name} {EVERY_COMMAND[name].format(**tickets)}".strip()
+
+    for who in (agent("Eve"), agent("Mallory", "slack-usergroup:SOMEONE-ELSE")):
+        reply = await as_agent(desk, who, command)
+        assert reply == Reply(NOT_ALLOWED, ok=False), command
+
+    assert await snapshot(desk) == before  # the tickets, the outbox, the agents: all untouched
+    assert len(desk.sender.sent) == sent and len(desk.agent_posts) == posts
+    assert not {"web:agent:Eve", "web:agent:Mallory"} & await agent_keys(desk)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_COMMAND))
+async def test_the_same_commands_work_for_an_admin(
+    desk: DeskHarness, tickets: dict[str, int], name: str
+) -> None:
+    """The control for the test above: its commands are ones that act, not ones that fail."""
+    command = f"{name} {EVERY_COMMAND[name].format(**tickets)}".strip()
+    reply = await as_agent(desk, agent("Ada"), command)
+    assert reply.ok, (command, reply)
+
+
+async def test_a_bare_claim_from_outside_the_team_takes_nothing(
+    desk: DeskHarness, tickets: dict[str, int]
+) -> None:
+    before = await snapshot(desk)
+    assert await as_agent(desk, agent("Eve"), "claim") == Reply(NOT_ALLOWED, ok=False)
+    assert await snapshot(desk) == before
+
+
+async def test_the_claim_button_refuses_someone_outside_the_team(desk: DeskHarness) -> None:
+    sara = desk.person("Sara")
+    number = await opened(sara)
+    await sara.read()
+    (button,) = desk.agent_posts[-1].buttons
+    assert (button.action_id, button.value) == ("claim", str(number))
+    before = await snapshot(desk)
+
+    reply = await press_in_agent_chat(desk, agent("Eve"), button.action_id, button.value)
+
+    assert reply == Reply(NOT_ALLOWED, ok=False)
+    assert await snapshot(desk) == before
+    assert (await ticket(desk, number)).assignee_key is None
+    assert await sara.read() == []
+    # A member pressing the same button still gets it.
+    ok = await press_in_agent_chat(desk, agent("Ali"), button.action_id, button.value)
+    assert ok == Reply(f"You claimed #{number}.")
+
+
+async def test_writing_in_a_tickets_thread_refuses_someone_outside_the_team(
+    desk: DeskHarness,
+) -> None:
+    sara = desk.person("Sara")
+    number = await opened(sara)
+    await sara.read()
+    thread = await thread_of(desk, number)
+    before = await snapshot(desk)
+
+    for text in ("Hi, I can help you with that", "note: I am not really an agent"):
+        reply = await write_in_thread(desk, agent("Eve"), thread, text)
+        assert reply == Reply(NOT_ALLOWED, ok=False)
+
+    assert await snapshot(desk) == before
+    assert await sara.read() == []
+    taken = await ticket(desk, number)
+    assert taken.assignee_key is None and taken.first_response_at is None
+
+
+# -- members --------------------------------------------------------------------------------------
+
+
+async def test_a_member_through_a_group_may_work_tickets(desk: DeskHarness) -> None:
+    sara = desk.person("Sara")
+    number = await opened(sara)
+    await sara.read()
+    gil = agent("Gil", AGENT_GROUP)
+
+    assert await as_agent(desk, gil, f"claim {number}") == Reply(f"You claimed #{number}.")
+    claimed = await ticket(desk, number)
+    assert (claimed.assignee_key, claimed.assignee_name) == ("web:agent:Gil", "Gil")
+    assert f"Gil is looking at your request *#{number}*." in texts(await sara.read())
+
+    thread = await thread_of(desk, number)
+    reply = await write_in_thread(desk, gil, thread, "Is the water near a socket?")
+    assert reply == Reply(f"Reply sent to the requester of #{number}.")
+    assert f"*Gil* (ticket #{number}): Is the water near a socket?" in texts(await sara.read())
+    assert "web:agent:Gil" in await agent_keys(desk)
+
+
+async def test_the_same_person_without_the_group_is_refused(desk: DeskHarness) -> None:
+    number = await opened(desk.person("Sara"))
+    reply = await as_agent(desk, agent("Gil"), f"claim {number}")
+    assert reply == Reply(NOT_ALLOWED, ok=False)
+    assert (await ticket(desk, number)).assignee_key is None
+
+
+# -- roles ----------------------------------------------------------------------------------------
+
+
+async def test_assign_is_for_leads(desk: DeskHarness) -> None:
+    sara = desk.person("Sara")
+    number = await opened(sara)
+    await sara.read()
+    before = await snapshot(desk)
+
+    for who in (agent("Ali"), agent("Gil", AGENT_GROUP)):
+        reply = await as_agent(desk, who, f"assign {number} @Bea")
+        assert reply == Reply("Only a lead can use 'assign'.", ok=False)
+    assert await snapshot(desk) == before
+    assert await sara.read() == []
+
+    reply = await as_agent(desk, agent("Lea"), f"assign {number} @Bea")
+    assert reply == Reply(f"#{number} is now assigned to Bea.")
+    assigned = await ticket(desk, number)
+    assert (assigned.assignee_key, assigned.assignee_name) == ("web:agent:Bea", "Bea")
+    assert desk.agent_posts[-1].text == f"*#{number}* assigned to Bea by Lea."
+
+
+@pytest.mark.parametrize(
+    "who",
+    [agent("Ada"), agent("Kai", LEAD_GROUP), agent("Ali", LEAD_GROUP)],
+    ids=["admin", "lead-through-group", "agent-who-is-also-in-the-lead-group"],
+)
+async def test_leads_and_admins_may_assign(desk: DeskHarness, who: UserRef) -> None:
+    number = await opened(desk.person("Sara"))
+    reply = await as_agent(desk, who, f"assign {number} @Bea")
+    assert reply == Reply(f"#{number} is now assigned to Bea.")
+    assert (await ticket(desk, number)).assignee_name == "Bea"
+
+
+# -- requesters -----------------------------------------------------------------------------------
+
+
+async def test_a_requester_only_sees_their_own_tickets(desk: DeskHarness) -> None:
+    sara, omid = desk.person("Sara"), desk.person("Omid")
+    saras = await opened(sara, COFFEE)
+    omids = await opened(omid, FRIDGE)
+
+    listing = texts(await sara.command("ticket"))
+    assert f"#{saras}*" in listing and "coffee machine" in listing
+    assert f"#{omids}*" not in listing and "fridge" not in listing
+
+    listing = texts(await omid.command("tickets"))
+    assert f"#{omids}*" in listing and "fridge" in listing
+    assert f"#{saras}*" not in listing and "coffee machine" not in listing
+
+    assert texts(await desk.person("Reza").command("ticket")).endswith("You have no tickets.")
+
+
+async def test_a_priority_button_for_someone_elses_ticket_is_stale(desk: DeskHarness) -> None:
+    sara, omid = desk.person("Sara"), desk.person("Omid")
+    await opened(sara, COFFEE)
+    omids = await opened(omid, FRIDGE)
+    await omid.read()
+    priority = (await ticket(desk, omids)).priority
+    # Omid's own buttons carry his ticket's number; Sara crafts the same press from her chat.
+    urgent = next(b for b in omid.buttons("Urgent") if b.value == f"{omids}:urgent")
+    before = await snapshot(desk)
+    posts = len(desk.agent_posts)
+
+    await desk.dispatch(
+        InboundAction(
+            uuid.uuid4().hex, sara.chat, sara.user, urgent.action_id, urgent.value, desk.clock()
+        )
+    )
+
+    assert texts(await sara.read()) == STALE
+    assert (await ticket(desk, omids)).priority == priority != "urgent"
+    assert len(desk.agent_posts) == posts and await omid.read() == []
+    after = await snapshot(desk)
+    assert after["tickets"] == before["tickets"]
+    assert after["ticket_events"] == before["ticket_events"]
+
+
+async def test_a_requester_cannot_run_agent_commands_from_their_chat(desk: DeskHarness) -> None:
+    sara = desk.person("Sara")
+    number = await opened(sara)
+    replies = await sara.command("claim", str(number))
+    assert "I don't know the command /claim" in texts(replies)
+    assert (await ticket(desk, number)).assignee_key is None

@@ -53,7 +53,7 @@ def build(
     matcher = Matcher(kb.articles, threshold=settings.kb_threshold)
     database = db.create_engine(settings.database_url)
     sessions = db.session_factory(database)
-    outbox = Outbox(sessions, {}, clock=clock)
+    outbox = Outbox(sessions, {}, clock=clock)  # its failure hook is set once the engine exists
     workflow = Workflow(
         agent_chats=agent_chats,
         agent_lang=settings.agent_lang,
@@ -73,6 +73,7 @@ def build(
         clock=clock,
         on_commit=outbox.wake,
     )
+    outbox.on_permanent_failure = engine.delivery_failed
     log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
     return Deskbot(settings, database, sessions, engine, outbox)
 

@@ -62,7 +62,7 @@ class Outbox:
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._poll_interval = poll_interval
-        self._on_permanent_failure = on_permanent_failure
+        self.on_permanent_failure = on_permanent_failure
         self._wake = asyncio.Event()
 
     def add_sender(self, platform: Platform, sender: Sender) -> None:
@@ -234,7 +234,7 @@ class Outbox:
                 attempts,
                 error.reason,
             )
-            if error.permanent and self._on_permanent_failure is not None:
-                await self._on_permanent_failure(row, error)
+            if error.permanent and self.on_permanent_failure is not None:
+                await self.on_permanent_failure(row, error)
         else:
             log.info("message %s will be retried in %.1fs: %s", row.id, delay, error.reason)

@@ -28,6 +28,7 @@ from conversations.copy import DEFAULT_LANG, LANGUAGES, supported, text
 from conversations.messages import (
     Button,
     ChatRef,
+    DeliveryError,
     InboundAction,
     InboundCommand,
     InboundEvent,
@@ -36,7 +37,7 @@ from conversations.messages import (
     Platform,
     Reply,
 )
-from conversations.models import Conversation, Person, Suggestion, Ticket
+from conversations.models import Conversation, Message, Person, Suggestion, Ticket
 from conversations.priority import PRIORITIES, infer_priority
 from conversations.repository import ACTIVE, Repository
 from conversations.tickets import (
@@ -210,6 +211,25 @@ class Engine:
 
     def notifier(self, repo: Repository) -> Notifier:
         return Notifier(repo, self.settings.workflow)
+
+    async def delivery_failed(self, message: Message, error: DeliveryError) -> None:
+        """The platform refused a message for good (the requester blocked the bot, the chat is
+        gone). If it was for a ticket's requester, say so on the ticket and to the agents: they
+        must reach them some other way. The Outbox calls this; wire it as its failure hook."""
+        if message.ticket_id is None or self.is_agent_chat(
+            ChatRef(Platform(message.platform), message.chat_id)
+        ):
+            return
+        async with self._sessions.begin() as session:
+            repo = Repository(session, self._clock())
+            ticket = await repo.ticket(message.ticket_id)
+            if ticket is None:
+                return
+            notify = self.notifier(repo)
+            note = notify.t("agent.unreachable", platform=message.platform, reason=error.reason)
+            repo.add_entry(ticket.id, "system", "Deskbot", note)
+            notify.agents(ticket, notify.t("agent.unreachable_notice", id=ticket.id, note=note))
+        self._on_commit()
 
     async def tick(self) -> None:
         """Act on the passing of time: SLA alerts, expired transfers, closing resolved tickets.

@@ -120,6 +120,7 @@ class DeskHarness:
             clock=self.clock,
             on_commit=self.outbox.wake,
         )
+        self.outbox.on_permanent_failure = self.engine.delivery_failed
 
     def configure(self, **changes: object) -> None:
         """Change the workflow's policies (team, SLA, surveys...) and restart."""

@@ -119,6 +119,8 @@ MESSAGES: dict[str, str] = {
     "agent.sla_target_first_response": "first response",
     "agent.sla_target_resolution": "resolution",
     "agent.nobody": "nobody",
+    "agent.unreachable": "The requester can't be reached on {platform}: {reason}",
+    "agent.unreachable_notice": "*#{id}* {note}. Reach them another way.",
     "agent.sla_line": "SLA: first response {first}, resolution {resolution}",
     "agent.sla_left": "due in {minutes} min",
     "agent.sla_overdue": "overdue by {minutes} min",

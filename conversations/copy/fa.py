@@ -127,6 +127,8 @@ MESSAGES: dict[str, str] = {
     ),
     "agent.sla_target_first_response": "اولین پاسخ",
     "agent.sla_target_resolution": "حل تیکت",
+    "agent.unreachable": "دسترسی به درخواست‌کننده در {platform} ممکن نیست: {reason}",
+    "agent.unreachable_notice": "*#{id}* {note}. از راه دیگری با او تماس بگیرید.",
     "agent.nobody": "هیچ‌کس",
     "agent.sla_line": "SLA: اولین پاسخ {first}، حل تیکت {resolution}",
     "agent.sla_left": "{minutes} دقیقه مانده",

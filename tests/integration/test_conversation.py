@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conversations.messages import DeliveryError
 from conversations.models import Suggestion, Ticket, TicketEvent
 from tests.harness import AGENTS, DeskHarness
 
@@ -295,3 +296,21 @@ async def test_an_unexpected_failure_gets_an_apology(
         texts(replies) == "Sorry, something went wrong on our side. Please try again in a moment."
     )
     assert "index corrupted" in caplog.text
+
+
+async def test_a_requester_who_blocked_the_bot_is_marked_unreachable(desk: DeskHarness) -> None:
+    sara = desk.person("Sara")
+    await sara.say("The coffee machine on floor three is leaking water everywhere")
+    await desk.agent("Ali", "claim 1")
+    desk.sender.failures.append(
+        DeliveryError("Forbidden: bot was blocked by the user", permanent=True)
+    )
+    await desk.agent("Ali", "reply 1 Which floor exactly?")
+    await desk.outbox.deliver_due()
+
+    detail = await desk.engine.ticket(1)
+    assert detail is not None
+    assert detail.entries[-1].kind == "system"
+    assert "can't be reached on web: Forbidden: bot was blocked" in detail.entries[-1].text
+    assert "Reach them another way" in desk.agent_posts[-1].text
+    assert desk.agent_posts[-1].ticket_id == 1

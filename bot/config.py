@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.copy import LANGUAGES
@@ -24,7 +24,9 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DESKBOT_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     database_url: str = Field(
         "sqlite+aiosqlite:///deskbot.db",
@@ -52,6 +54,35 @@ class Settings(BaseSettings):
     survey_rate: float = Field(1.0, ge=0, le=1)
     survey_cooldown_days: float = Field(0.0, ge=0)
     log_level: str = "INFO"
+
+    # Slack (issue: employees ask in Slack). The names are Slack's customary ones.
+    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_agent_channel: str | None = Field(None, validation_alias="SLACK_AGENT_CHANNEL")
+    slack_api_url: str | None = None
+    # Telegram (customers message the bot; agents work in a group).
+    telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_agent_chat_id: str | None = Field(None, validation_alias="TELEGRAM_AGENT_CHAT_ID")
+    telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_api_url: str | None = None
+
+    @model_validator(mode="after")
+    def _adapters_complete(self) -> Settings:
+        missing = []
+        if self.slack_bot_token:
+            if not self.slack_agent_channel:
+                missing.append("SLACK_AGENT_CHANNEL (the agents' channel id) is required")
+            if not self.slack_signing_secret and not self.slack_app_token:
+                missing.append("SLACK_SIGNING_SECRET is required (or SLACK_APP_TOKEN)")
+        if self.telegram_bot_token and not self.telegram_agent_chat_id:
+            missing.append("TELEGRAM_AGENT_CHAT_ID (the agents' group id) is required")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            missing.append("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        if missing:
+            raise ValueError("; ".join(missing))
+        return self
 
     @field_validator("sla_urgent", "sla_high", "sla_normal", "sla_low")
     @classmethod
@@ -113,8 +144,15 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         problems = []
         for e in error.errors():
+            if not e["loc"]:  # a check across settings: its message names the variables
+                problems.append(str(e["msg"]).removeprefix("Value error, "))
+                continue
             # Fields with aliases report the alias (DESKBOT_PORT), the others the field (port).
-            name = str(e["loc"][0]).upper() if e["loc"] else "?"
-            variable = name if name.startswith("DESKBOT_") else f"DESKBOT_{name}"
+            name = str(e["loc"][0]).upper()
+            variable = (
+                name
+                if name.startswith(("DESKBOT_", "SLACK_", "TELEGRAM_"))
+                else (f"DESKBOT_{name}")
+            )
             problems.append(f"{variable}: {e['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy import text
@@ -18,7 +19,7 @@ from bot import db
 from bot.config import Settings
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings, utcnow
-from conversations.messages import ChatRef, Platform
+from conversations.messages import ChatRef, Platform, Sender
 from conversations.team import load_team
 from conversations.tickets import Workflow
 from kb import Matcher, load_kb
@@ -81,9 +82,66 @@ def build(
 DESKBOT = web.AppKey("deskbot", Deskbot)
 
 
+class ChatAdapter(Protocol):
+    """What the composition root needs from the Slack and Telegram adapters."""
+
+    sender: Sender
+
+    def mount(self, app: web.Application) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def agent_chats(settings: Settings) -> tuple[ChatRef, ...]:
+    """Where tickets are posted: the web console always, and each configured platform's."""
+    chats = [WEB_AGENT_CHAT]
+    if settings.slack_bot_token and settings.slack_agent_channel:
+        chats.append(ChatRef(Platform.SLACK, settings.slack_agent_channel))
+    if settings.telegram_bot_token and settings.telegram_agent_chat_id:
+        chats.append(ChatRef(Platform.TELEGRAM, settings.telegram_agent_chat_id))
+    return tuple(chats)
+
+
+def chat_adapters(settings: Settings, deskbot: Deskbot) -> dict[Platform, ChatAdapter]:
+    """The chat platforms whose tokens are set, wired to the engine."""
+    adapters: dict[Platform, ChatAdapter] = {}
+    engine = deskbot.engine
+    # The SDKs are imported only when their platform is configured: every `deskbot` command
+    # builds the engine, and most never talk to Slack or Telegram.
+    if settings.slack_bot_token and settings.slack_agent_channel:
+        from adapters.slack.app import SlackAdapter
+
+        adapters[Platform.SLACK] = SlackAdapter(
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret or "",
+            agent_channel=settings.slack_agent_channel,
+            dispatch=engine.dispatch,
+            desk=engine,
+            api_url=settings.slack_api_url,
+            app_token=settings.slack_app_token,
+        )
+    if settings.telegram_bot_token and settings.telegram_agent_chat_id:
+        from adapters.telegram.app import TelegramAdapter
+
+        adapters[Platform.TELEGRAM] = TelegramAdapter(
+            token=settings.telegram_bot_token,
+            agent_chat_id=settings.telegram_agent_chat_id,
+            dispatch=engine.dispatch,
+            desk=engine,
+            base_url=settings.telegram_api_url,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=settings.telegram_webhook_secret,
+        )
+    return adapters
+
+
+ADAPTERS = web.AppKey("adapters", dict)
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> web.Application:
-    """The aiohttp application ``deskbot serve`` runs: web chat, agent console, health check."""
-    deskbot = build(settings, clock=clock)
+    """The aiohttp application ``deskbot serve`` runs: web chat, agent console, health check,
+    and the Slack and Telegram adapters whose tokens are set."""
+    deskbot = build(settings, agent_chats=agent_chats(settings), clock=clock)
     if deskbot.engine.settings.workflow.team.open:
         log.warning(
             "no team file (DESKBOT_TEAM_FILE): everyone on an agent surface may work tickets"
@@ -93,6 +151,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) ->
     deskbot.outbox.add_sender(
         Platform.WEB, setup_web_chat(app, deskbot.engine, agent_token=settings.agent_token)
     )
+    adapters = chat_adapters(settings, deskbot)
+    for platform, adapter in adapters.items():
+        adapter.mount(app)
+        deskbot.outbox.add_sender(platform, adapter.sender)
+    app[ADAPTERS] = adapters
     app.router.add_get("/healthz", _health)
     app.cleanup_ctx.append(_lifecycle)
     return app
@@ -101,11 +164,15 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) ->
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     deskbot = app[DESKBOT]
     await db.prepare(deskbot.database)
-    workers = [
-        asyncio.create_task(deskbot.outbox.run(), name="deskbot-outbox"),
-        asyncio.create_task(_tick(deskbot.engine), name="deskbot-timers"),
-    ]
+    started: list[ChatAdapter] = []
+    workers: list[asyncio.Task[None]] = []
     try:
+        # Adapters start once the schema is ready: a Telegram poll may dispatch at once.
+        for adapter in app[ADAPTERS].values():
+            await adapter.start()
+            started.append(adapter)
+        workers.append(asyncio.create_task(deskbot.outbox.run(), name="deskbot-outbox"))
+        workers.append(asyncio.create_task(_tick(deskbot.engine), name="deskbot-timers"))
         yield
     finally:
         for worker in workers:
@@ -113,6 +180,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         for worker in workers:
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        for adapter in reversed(started):
+            await adapter.stop()
         await deskbot.database.dispose()
 
 

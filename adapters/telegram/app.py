@@ -1,0 +1,240 @@
+"""The Telegram adapter: python-telegram-bot's ``Application`` set up, its one handler, and the
+lifecycle the composition root drives.
+
+Every update goes through one handler: ``parse_update`` -> ``dispatch`` -> answer. The engine
+answers requesters through the outbox (``TelegramSender``); what it returns is for an agent:
+
+- a command in the agent chat (``/claim 12``): the Reply is sent as a reply to the command
+  message, straight away (Telegram has no ephemeral messages; it is not part of any ticket);
+- a button press: the Reply is the callback query's answer, a short toast;
+- free text in a ticket's thread: only a refusal is sent back, since the engine already posts
+  "X replied: ..." under the ticket.
+
+Updates arrive by long polling (PTB's ``Updater``, which calls ``deleteWebhook`` first) unless a
+webhook URL is given; then ``mount`` adds the route to Deskbot's own aiohttp application and
+``start`` calls ``setWebhook`` (PTB's ``updater(None)`` set-up, as in its ``customwebhookbot``
+example).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import (
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    CallbackQuery,
+    Message,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from adapters.telegram.inbound import parse_update
+from adapters.telegram.menu import AGENT_COMMANDS, REQUESTER_COMMANDS
+from adapters.telegram.outbound import TelegramSender
+from adapters.telegram.render import toast
+from adapters.telegram.webhook import webhook_route
+from conversations.messages import (
+    ChatRef,
+    Dispatch,
+    InboundAction,
+    InboundCommand,
+    InboundEvent,
+    Platform,
+    Reply,
+    Sender,
+)
+from conversations.views import Desk
+
+log = logging.getLogger(__name__)
+
+#: The updates Deskbot acts on; others (edits, reactions, member changes) are not even sent.
+ALLOWED_UPDATES = ("message", "callback_query")
+# https://core.telegram.org/bots/api#setwebhook: secret_token is 1-256 of A-Z, a-z, 0-9, _ and -.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_CHAT_ID = re.compile(r"-?\d+")
+
+
+class TelegramAdapter:
+    """Customers in private chats, agents in one group (optionally a forum, a topic per ticket)."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        agent_chat_id: str,
+        dispatch: Dispatch,
+        desk: Desk,
+        base_url: str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_path: str = "/telegram/webhook",
+    ) -> None:
+        agent_chat_id = agent_chat_id.strip()
+        if not _CHAT_ID.fullmatch(agent_chat_id):
+            raise ValueError(
+                f"TELEGRAM_AGENT_CHAT_ID must be the group's numeric id (like -1001234567890), "
+                f"not {agent_chat_id!r}"
+            )
+        if webhook_url and not (webhook_secret and _SECRET.fullmatch(webhook_secret)):
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                "(Telegram's rule for secret_token)"
+            )
+        if webhook_url and urlsplit(webhook_url).path.rstrip("/") != webhook_path.rstrip("/"):
+            # A reverse proxy may rewrite the path, so this is only worth a word.
+            log.warning(
+                "the Telegram webhook URL %s does not end in %s, where the route is mounted",
+                webhook_url,
+                webhook_path,
+            )
+        self._dispatch = dispatch
+        self._desk = desk  # what agent surfaces may read; the handler needs only dispatch
+        self._agent_chat_id = agent_chat_id
+        self._webhook_url = webhook_url
+        self._webhook_secret = webhook_secret
+        self._webhook_path = webhook_path
+
+        builder = Application.builder().token(token)
+        if base_url:
+            builder = builder.base_url(base_url)
+        if webhook_url:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+        self.agent_chat = ChatRef(Platform.TELEGRAM, agent_chat_id)
+        self._sender = TelegramSender(self.application.bot, agent_chat_id=agent_chat_id)
+        self.sender: Sender = self._sender
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def mount(self, app: web.Application) -> None:
+        """Add the webhook route to ``app`` (before it starts); nothing in polling mode."""
+        if not self._webhook_url:
+            return
+        assert self._webhook_secret is not None
+        app.router.add_post(
+            self._webhook_path, webhook_route(self.application, self._webhook_secret)
+        )
+
+    async def start(self) -> None:
+        """Connect (``getMe``), learn whether the agent chat is a forum, register the command
+        menus, then poll or set the webhook."""
+        application = self.application
+        await application.initialize()
+        try:
+            await self._check_agent_chat()
+            await self._register_commands()
+            await application.start()
+            if self._webhook_url:
+                await application.bot.set_webhook(
+                    url=self._webhook_url,
+                    secret_token=self._webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                log.info("Telegram: webhook set to %s", self._webhook_url)
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+                log.info("Telegram: polling for updates as @%s", application.bot.username)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Stop polling (the parked getUpdates is abandoned at once), finish the update being
+        handled, and close the HTTP connections. Safe to call more than once."""
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def _check_agent_chat(self) -> None:
+        """Fail at start, not at the first ticket, when the bot cannot see the agent chat."""
+        try:
+            forum = await self._sender.agent_chat_is_forum()
+        except TelegramError as error:
+            raise RuntimeError(
+                f"Telegram cannot show the agent chat {self._agent_chat_id} to the bot "
+                f"({error.message}): check TELEGRAM_AGENT_CHAT_ID and that the bot is a member"
+            ) from error
+        log.info(
+            "Telegram: agent chat %s%s",
+            self._agent_chat_id,
+            " is a forum: one topic per ticket" if forum else "",
+        )
+
+    async def _register_commands(self) -> None:
+        bot = self.application.bot
+        try:
+            await bot.set_my_commands(
+                AGENT_COMMANDS, scope=BotCommandScopeChat(int(self._agent_chat_id))
+            )
+            await bot.set_my_commands(REQUESTER_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+        except TelegramError as error:
+            # Only the "/" menu suffers: commands typed in full still work.
+            log.warning("Telegram: could not register the command menus: %s", error.message)
+
+    # -- updates -------------------------------------------------------------------------------
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = parse_update(
+            update,
+            agent_chat_id=self._agent_chat_id,
+            bot_username=self.application.bot.username,
+            now=datetime.now(UTC),
+        )
+        reply: Reply | None = None
+        try:
+            if event is not None:
+                reply = await self._dispatch(event)
+        finally:
+            if update.callback_query is not None:
+                # Always answered, or the button keeps spinning on the person's screen.
+                await self._answer_press(update.callback_query, reply)
+        message = update.message
+        if reply is not None and message is not None and self._answers_in_chat(event, reply):
+            await self._reply_to(message, reply)
+
+    @staticmethod
+    def _answers_in_chat(event: InboundEvent | None, reply: Reply) -> bool:
+        if isinstance(event, InboundAction):
+            return False  # a toast
+        return isinstance(event, InboundCommand) or not reply.ok
+
+    async def _answer_press(self, query: CallbackQuery, reply: Reply | None) -> None:
+        try:
+            await query.answer(text=toast(reply.text) if reply is not None else None)
+        except TelegramError as error:  # e.g. "query is too old": the press itself counted
+            log.info("Telegram: could not answer callback query %s: %s", query.id, error.message)
+
+    async def _reply_to(self, message: Message, reply: Reply) -> None:
+        thread = message.message_thread_id if message.is_topic_message else None
+        try:
+            await self._sender.send_reply(
+                str(message.chat.id),
+                reply.text,
+                reply_to=message.message_id,
+                message_thread_id=thread,
+            )
+        except TelegramError as error:
+            log.warning(
+                "Telegram: could not answer %s in %s: %s",
+                message.message_id,
+                message.chat.id,
+                error.message,
+            )
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("Telegram: update %s failed", update_id, exc_info=context.error)

@@ -1,0 +1,78 @@
+"""The webhook route on Deskbot's own aiohttp application: convert -> process -> answer.
+
+Telegram POSTs each update as JSON with the secret given to ``setWebhook`` in the
+``X-Telegram-Bot-Api-Secret-Token`` header (https://core.telegram.org/bots/api#setwebhook). A
+request without the right secret is not from Telegram and is refused before its body is read.
+The update is processed before the answer (``Application.process_update``), so a failure that
+escapes is a 500 and Telegram redelivers; redeliveries carry the same ``update_id`` and take
+effect once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: An update is a few kilobytes; a megabyte is generous and bounds what an attacker can send.
+MAX_UPDATE_BYTES = 1024 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"ok": False, "error": message}, status=status)
+
+
+def webhook_route(application: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Handler:
+    expected = secret.encode()
+
+    async def receive(request: web.Request) -> web.StreamResponse:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return json_error(401, f"Missing or wrong {SECRET_HEADER} header.")
+        if not application.running:
+            # Starting or stopping: Telegram retries, and nothing is lost.
+            return json_error(503, "The Telegram adapter is not running.")
+        body = await read_limited(request, MAX_UPDATE_BYTES)
+        if body is None:
+            return json_error(413, f"An update is at most {MAX_UPDATE_BYTES // 1024} KiB.")
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return json_error(400, f"The body is not UTF-8 JSON: {error}.")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return json_error(400, "The body is not a Telegram Update (no integer update_id).")
+        try:
+            update = Update.de_json(data, application.bot)
+        except Exception as error:  # PTB raises whatever the malformed field leads to
+            log.warning("unreadable Telegram update %s: %r", data.get("update_id"), error)
+            return json_error(400, "The body is not a readable Telegram Update.")
+        await application.process_update(update)
+        return web.json_response({"ok": True})
+
+    return receive
+
+
+async def read_limited(request: web.Request, max_bytes: int) -> bytes | None:
+    """The body, or ``None`` when it is larger than ``max_bytes``. Reads the stream itself, so the
+    limit holds whatever ``client_max_size`` the application has, and for chunked bodies."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

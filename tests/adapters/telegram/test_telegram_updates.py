@@ -1,0 +1,202 @@
+"""How updates reach Deskbot: long polling (the default) and the webhook route on our own aiohttp
+application, with the set-up calls each makes at start."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.telegram import TelegramAdapter
+from conversations.engine import Engine
+from conversations.messages import InboundCommand, InboundMessage
+from tests.adapters.telegram.conftest import (
+    AGENT_CHAT_ID,
+    WEBHOOK_PATH,
+    WEBHOOK_SECRET,
+    TelegramDesk,
+)
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.harness import sample_matcher
+
+
+async def test_polling_deletes_the_webhook_first_then_takes_queued_updates(
+    desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    await fake.wait_for("getUpdates", answered=False)
+    methods = [c.method for c in fake.calls]
+    assert methods[0] == "getMe"
+    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    assert not fake.calls_of("setWebhook")
+
+    sara = desk.customer(5001, "Sara", language_code="en")
+    first = fake.text_update(sara.chat_id, sara.user, "hello")
+    second = fake.text_update(sara.chat_id, sara.user, "/help")
+    assert second["update_id"] == first["update_id"] + 1
+    await fake.queue(first)
+    await fake.queue(second)
+    await desk.handled(second["update_id"])
+
+    assert [type(e) for e in desk.dispatched] == [InboundMessage, InboundCommand]
+    assert [e.event_id for e in desk.dispatched] == [
+        str(first["update_id"]),
+        str(second["update_id"]),
+    ]
+    await desk.deliver()
+    assert "I'm Deskbot" in sara.read()[0]["text"]
+
+    # The next poll confirmed both (offset = last + 1): they are not fetched again.
+    polls = await fake.wait_for(
+        "getUpdates",
+        lambda c: c.params.get("offset") == str(second["update_id"] + 1),
+        answered=False,
+    )
+    assert polls
+    assert "callback_query" in polls[0].params["allowed_updates"]
+
+
+async def test_stopping_releases_the_parked_long_poll_at_once(desk: TelegramDesk) -> None:
+    (parked,) = await desk.fake.wait_for("getUpdates", lambda c: c.status is None, answered=False)
+    assert parked.params["timeout"] == "10"
+    async with asyncio.timeout(3):  # a 10-second long poll is parked right now
+        await desk.stop()
+    assert not desk.adapter.application.running
+
+
+async def test_start_registers_the_agent_commands_in_the_agent_chat(
+    desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    scopes = {
+        json.dumps(c.params["scope"], sort_keys=True): c.params["commands"]
+        for c in fake.calls_of("setMyCommands", ok=True)
+    }
+    agent_scope = json.dumps({"type": "chat", "chat_id": int(AGENT_CHAT_ID)}, sort_keys=True)
+    agent_commands = {c["command"] for c in scopes[agent_scope]}
+    assert {"claim", "resolve", "reply", "note", "queue", "transfer"} <= agent_commands
+    private = {c["command"] for c in scopes['{"type": "all_private_chats"}']}
+    assert {"start", "help", "tickets", "cancel", "lang"} <= private
+    assert "claim" not in private
+
+
+async def test_a_webhook_update_with_the_right_secret_is_processed(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    assert fake.webhook is not None
+    assert fake.webhook["url"].endswith(WEBHOOK_PATH)
+    assert fake.webhook["secret_token"] == WEBHOOK_SECRET
+    assert "callback_query" in fake.calls_of("setWebhook")[0].params["allowed_updates"]
+    assert not fake.calls_of("getUpdates") and not fake.calls_of("deleteWebhook")
+
+    sara = webhook_desk.customer(5001, "Sara", language_code="en")
+    replies = await sara.say("hello")
+    assert "I'm Deskbot" in replies[0]["text"]
+
+
+async def test_a_webhook_update_without_the_right_secret_is_refused(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    sara = webhook_desk.customer(5001, "Sara")
+    for options in ({"secret": "not-the-secret"}, {"omit_secret": True}):
+        update = fake.text_update(sara.chat_id, sara.user, "hello")
+        status, answer = await fake.post_webhook(update, **options)  # type: ignore[arg-type]
+        assert status == 401
+        assert answer["ok"] is False and "X-Telegram-Bot-Api-Secret-Token" in answer["error"]
+    assert webhook_desk.dispatched == []
+    assert await webhook_desk.processed_events() == 0
+
+
+async def test_a_malformed_webhook_body_is_a_400(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    bodies = (
+        b"{not json",
+        b"[1, 2]",
+        b'{"message": {}}',  # no update_id
+        b'{"update_id": 1, "message": {"text": "no date, chat or id"}}',
+        "\u00e9".encode("latin-1"),
+    )
+    for body in bodies:
+        status, answer = await fake.post_webhook(body)
+        assert status == 400, body
+        assert answer["ok"] is False
+    assert webhook_desk.dispatched == []
+
+
+async def test_an_oversized_webhook_body_is_a_413(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    sara = webhook_desk.customer(5001, "Sara")
+    update = fake.text_update(sara.chat_id, sara.user, "x" * (1024 * 1024))
+    status, _ = await fake.post_webhook(update)
+    assert status == 413
+    assert webhook_desk.dispatched == []
+
+
+async def test_an_update_delivered_twice_takes_effect_once(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    sara = webhook_desk.customer(5001, "Sara", language_code="en")
+    update = fake.text_update(
+        sara.chat_id, sara.user, "The coffee machine on floor three is leaking everywhere"
+    )
+    for _ in range(2):  # Telegram redelivers when it did not see our answer in time
+        status, _ = await fake.post_webhook(update)
+        assert status == 200
+    await webhook_desk.deliver()
+
+    assert len(webhook_desk.dispatched) == 2  # both reached the engine...
+    assert await webhook_desk.processed_events() == 1  # ...which acted once
+    tickets = [m for m in webhook_desk.agent_posts() if "New ticket" in m["text"]]
+    assert len(tickets) == 1
+    assert sum("I'm Deskbot" in m["text"] for m in sara.received) == 1
+
+
+async def test_polling_also_takes_button_presses(desk: TelegramDesk, fake: FakeTelegramAPI) -> None:
+    sara = desk.customer(5001, "Sara", language_code="en")
+    await sara.say("I forgot my password and cannot log in")
+    replies = await sara.press("This solved it", nth=0)
+    assert "Glad that helped" in replies[0]["text"]
+    (answered,) = fake.calls_of("answerCallbackQuery", ok=True)
+    assert answered.params["callback_query_id"]
+
+
+async def test_webhook_updates_wait_while_the_adapter_is_stopped(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI
+) -> None:
+    await webhook_desk.adapter.stop()
+    sara = webhook_desk.customer(5001, "Sara")
+    status, _ = await fake.post_webhook(fake.text_update(sara.chat_id, sara.user, "hello"))
+    assert status == 503  # Telegram keeps it and tries again
+    assert webhook_desk.dispatched == []
+
+
+async def test_an_agent_chat_the_bot_cannot_see_stops_the_start(
+    sessions: async_sessionmaker[AsyncSession], fake: FakeTelegramAPI
+) -> None:
+    adapter = TelegramAdapter(
+        token=fake.token,
+        agent_chat_id="-100111222333",
+        dispatch=Engine(sessions, sample_matcher()).dispatch,
+        desk=Engine(sessions, sample_matcher()),
+        base_url=fake.base_url,
+    )
+    with pytest.raises(RuntimeError, match="TELEGRAM_AGENT_CHAT_ID"):
+        await adapter.start()
+    assert not adapter.application.running
+    assert not fake.calls_of("getUpdates")
+
+
+def test_settings_that_cannot_work_are_refused_at_once() -> None:
+    engine = Engine(None, sample_matcher())  # type: ignore[arg-type]
+    common = {"token": "1:x", "dispatch": engine.dispatch, "desk": engine}
+    with pytest.raises(ValueError, match="numeric id"):
+        TelegramAdapter(agent_chat_id="@agents", **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
+        TelegramAdapter(
+            agent_chat_id="-1001",
+            webhook_url="https://desk.example/telegram/webhook",
+            webhook_secret="has spaces",
+            **common,  # type: ignore[arg-type]
+        )

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_api_url: str | None = None
 
+    @field_validator("slack_agent_channel", "telegram_agent_chat_id")
+    @classmethod
+    def _strip_ids(cls, value: str | None) -> str | None:
+        # A stray space would make the engine stop recognising the agent chat.
+        return value.strip() if value else value
+
     @model_validator(mode="after")
     def _adapters_complete(self) -> Settings:
         missing = []

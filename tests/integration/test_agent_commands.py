@@ -8,100 +8,14 @@ import uuid
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.messages import (
-    ChatRef,
-    InboundAction,
-    InboundCommand,
-    InboundMessage,
-    OutboundMessage,
-    Platform,
-    Reply,
-    UserRef,
-)
-from conversations.models import Message, Ticket, TicketEntry, TicketEvent
+from conversations.messages import InboundAction, InboundCommand, Reply
+from conversations.models import TicketEvent
 from conversations.repository import Repository
-from tests.harness import AGENTS, DeskHarness, Person
+from tests.harness import AGENTS, COFFEE, DeskHarness, agent, texts
 
-# No FAQ answers these, so each opens a ticket straight away.
-COFFEE = "The coffee machine on floor three is leaking water everywhere"
+# No FAQ answers this one either (nor COFFEE), so it opens a ticket straight away.
 PRINTER = "URGENT: the printer on floor 2 is jammed and we have a board meeting now"
-
-
-@pytest.fixture
-def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
-    return DeskHarness(sessions)
-
-
-def texts(messages: list[OutboundMessage]) -> str:
-    return "\n".join(m.text for m in messages)
-
-
-async def opened(person: Person, description: str = COFFEE) -> int:
-    """``person`` describes a problem no FAQ answers; returns the new ticket's number."""
-    replies = await person.say(description)
-    async with person.desk.sessions() as session:
-        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
-    assert ticket is not None and f"#{ticket.id}" in texts(replies)
-    return ticket.id
-
-
-async def ticket(desk: DeskHarness, number: int) -> Ticket:
-    async with desk.sessions() as session:
-        found = await session.get(Ticket, number)
-        assert found is not None
-        return found
-
-
-async def entries(desk: DeskHarness, number: int) -> list[tuple[str, str, str]]:
-    async with desk.sessions() as session:
-        rows = await session.scalars(
-            select(TicketEntry).where(TicketEntry.ticket_id == number).order_by(TicketEntry.id)
-        )
-        return [(e.kind, e.author, e.text) for e in rows]
-
-
-async def trail(desk: DeskHarness, number: int) -> list[tuple[str, str, str | None, str | None]]:
-    async with desk.sessions() as session:
-        rows = await session.scalars(
-            select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(TicketEvent.id)
-        )
-        return [(e.action, e.actor, e.from_value, e.to_value) for e in rows]
-
-
-async def first_post_id(desk: DeskHarness, number: int) -> str:
-    """The platform's id of the ticket's first agent-channel post: its thread."""
-    async with desk.sessions() as session:
-        root = await session.scalar(
-            select(Message.platform_message_id)
-            .where(Message.chat_id == AGENTS.chat_id, Message.ticket_id == number)
-            .order_by(Message.id)
-            .limit(1)
-        )
-    assert root is not None
-    return root
-
-
-def agent(name: str) -> UserRef:
-    return UserRef(Platform.WEB, f"agent:{name}", name)
-
-
-async def in_agent_chat(
-    desk: DeskHarness, name: str, text: str, *, thread: str | None
-) -> Reply | None:
-    """``name`` writes free text in the agent chat, in ``thread`` or at the top level."""
-    reply = await desk.dispatch(
-        InboundMessage(
-            uuid.uuid4().hex,
-            ChatRef(AGENTS.platform, AGENTS.chat_id, thread),
-            agent(name),
-            text,
-            desk.clock(),
-        )
-    )
-    await desk.outbox.deliver_due()
-    return reply
 
 
 def refused(reply: Reply, *fragments: str) -> bool:
@@ -122,10 +36,10 @@ async def test_queue_views(desk: DeskHarness) -> None:
     empty = await desk.agent("Ali", "queue")
     assert empty.ok and empty.text == "The queue is empty."
 
-    coffee = await opened(desk.person("Sara"), COFFEE)
-    printer = await opened(desk.person("Omid"), PRINTER)
-    assert (await ticket(desk, printer)).priority == "urgent"
-    assert (await ticket(desk, coffee)).priority != "urgent"
+    coffee = await desk.person("Sara").open_ticket(COFFEE)
+    printer = await desk.person("Omid").open_ticket(PRINTER)
+    assert (await desk.ticket_row(printer)).priority == "urgent"
+    assert (await desk.ticket_row(coffee)).priority != "urgent"
     await desk.agent("Ali", f"claim {coffee}")
 
     everything = await desk.agent("Ali", "queue")
@@ -152,7 +66,7 @@ async def test_queue_views(desk: DeskHarness) -> None:
 
 async def test_show_a_ticket_and_its_conversation(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await desk.agent("Ali", f"reply {number} Someone is on the way")
 
     for token in (str(number), f"#{number}"):
@@ -169,7 +83,7 @@ async def test_show_a_ticket_and_its_conversation(desk: DeskHarness) -> None:
 
 @pytest.mark.parametrize("command", ["show", "claim", "reply", "note", "resolve"])
 async def test_commands_refuse_what_is_not_a_ticket_number(desk: DeskHarness, command: str) -> None:
-    await opened(desk.person("Sara"))
+    await desk.person("Sara").open_ticket()
     usage = f"Usage: {command} N"
     rest = " some text" if command in ("reply", "note", "resolve") else ""
     for token in ("abc", "#x", "1abc", "-1", "#"):
@@ -178,7 +92,7 @@ async def test_commands_refuse_what_is_not_a_ticket_number(desk: DeskHarness, co
     if command != "claim":  # a bare "claim" takes the next ticket (test_commands_workflow.py)
         assert refused(await desk.agent("Ali", command), usage)  # no argument at all
     assert refused(await desk.agent("Ali", f"{command} 99{rest}"), "There is no ticket #99.")
-    assert (await ticket(desk, 1)).assignee_key is None  # nothing happened to ticket 1
+    assert (await desk.ticket_row(1)).assignee_key is None  # nothing happened to ticket 1
 
 
 # -- claim ----------------------------------------------------------------------------------------
@@ -188,13 +102,13 @@ async def test_claim_takes_the_ticket_and_tells_the_requester_and_the_agents(
     desk: DeskHarness,
 ) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
 
     reply = await desk.agent("Ali", f"claim {number}")
 
     assert reply == Reply(f"You claimed #{number}.")
-    claimed = await ticket(desk, number)
+    claimed = await desk.ticket_row(number)
     assert (claimed.assignee_name, claimed.assignee_key) == ("Ali", "web:agent:Ali")
     assert claimed.status == "open"
     assert [m.text for m in await sara.read()] == [f"Ali is looking at your request *#{number}*."]
@@ -203,7 +117,7 @@ async def test_claim_takes_the_ticket_and_tells_the_requester_and_the_agents(
 
 async def test_claiming_a_ticket_twice_or_someone_elses(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await desk.agent("Ali", f"claim {number}")
     await sara.read()
     posts = len(desk.agent_posts)
@@ -213,34 +127,34 @@ async def test_claiming_a_ticket_twice_or_someone_elses(desk: DeskHarness) -> No
     taken = await desk.agent("Bea", f"claim {number}")
     assert refused(taken, f"#{number} is already claimed by Ali.")
 
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
     assert await sara.read() == [] and len(desk.agent_posts) == posts  # nobody told twice
 
 
 async def test_a_resolved_ticket_cannot_be_claimed(desk: DeskHarness) -> None:
-    number = await opened(desk.person("Sara"))
+    number = await desk.person("Sara").open_ticket()
     await desk.agent("Ali", f"claim {number}")
     await desk.agent("Ali", f"resolve {number}")
 
     for name in ("Bea", "Ali"):
         reply = await desk.agent(name, f"claim {number}")
         assert refused(reply, f"#{number} is resolved, so that can't be done."), reply
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
 
 async def test_a_withdrawn_ticket_cannot_be_claimed(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.command("cancel")
 
     reply = await desk.agent("Ali", f"claim {number}")
     assert refused(reply, f"#{number} is closed, so that can't be done.")
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
 
 
 async def test_the_claim_button_works_like_the_command(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     (button,) = desk.agent_posts[-1].buttons
     press = InboundAction(
         uuid.uuid4().hex, AGENTS, agent("Ali"), button.action_id, button.value, desk.clock()
@@ -250,7 +164,7 @@ async def test_the_claim_button_works_like_the_command(desk: DeskHarness) -> Non
     await desk.outbox.deliver_due()
 
     assert reply == Reply(f"You claimed #{number}.")
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
     assert f"Ali is looking at your request *#{number}*." in texts(await sara.read())
     second = InboundAction(
         uuid.uuid4().hex, AGENTS, agent("Bea"), button.action_id, button.value, desk.clock()
@@ -264,39 +178,39 @@ async def test_the_claim_button_works_like_the_command(desk: DeskHarness) -> Non
 
 async def test_reply_needs_text(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
     for command in (f"reply {number}", f"reply {number}    "):
         assert refused(await desk.agent("Ali", command), "Usage: reply N text")
     assert await sara.read() == []
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
 
 
 async def test_replying_to_an_unassigned_ticket_assigns_it_to_the_replier(
     desk: DeskHarness,
 ) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
 
     reply = await desk.agent("Bea", f"reply {number} Is the water near a socket?")
 
     assert reply == Reply(f"Reply sent to the requester of #{number}.")
-    answered = await ticket(desk, number)
+    answered = await desk.ticket_row(number)
     assert (answered.assignee_name, answered.status) == ("Bea", "open")
     assert [m.text for m in await sara.read()] == [
         f"*Bea* (ticket #{number}): Is the water near a socket?"
     ]
     assert desk.agent_posts[-1].text == f"*#{number}* Bea replied: Is the water near a socket?"
-    assert (await entries(desk, number))[-1] == ("agent", "Bea", "Is the water near a socket?")
-    assert ("assigned", "Bea", None, "Bea") in await trail(desk, number)
+    assert (await desk.entries(number))[-1] == ("agent", "Bea", "Is the water near a socket?")
+    assert ("assigned", "Bea", None, "Bea") in await desk.trail(number)
 
 
 async def test_first_response_time_is_set_by_the_first_reply_only(desk: DeskHarness) -> None:
-    number = await opened(desk.person("Sara"))
+    number = await desk.person("Sara").open_ticket()
     await desk.agent("Ali", f"claim {number}")
     await desk.agent("Ali", f"note {number} checking with facilities")
-    assert (await ticket(desk, number)).first_response_at is None  # notes are not responses
+    assert (await desk.ticket_row(number)).first_response_at is None  # notes are not responses
 
     desk.clock.advance(minutes=7)
     first = desk.clock()
@@ -304,14 +218,14 @@ async def test_first_response_time_is_set_by_the_first_reply_only(desk: DeskHarn
     desk.clock.advance(minutes=30)
     await desk.agent("Ali", f"reply {number} Fixed, please check")
 
-    answered = await ticket(desk, number)
+    answered = await desk.ticket_row(number)
     assert answered.first_response_at == first
     assert answered.updated_at == desk.clock()
 
 
 async def test_a_closed_ticket_cannot_be_replied_to(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.command("cancel")
     await sara.read()
 
@@ -319,7 +233,7 @@ async def test_a_closed_ticket_cannot_be_replied_to(desk: DeskHarness) -> None:
 
     assert refused(reply, f"#{number} is closed, so that can't be done.")
     assert await sara.read() == []
-    assert ("agent", "Ali", "Still need help?") not in await entries(desk, number)
+    assert ("agent", "Ali", "Still need help?") not in await desk.entries(number)
 
 
 # -- note -----------------------------------------------------------------------------------------
@@ -327,14 +241,14 @@ async def test_a_closed_ticket_cannot_be_replied_to(desk: DeskHarness) -> None:
 
 async def test_a_note_stays_with_the_agents(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
 
     reply = await desk.agent("Ali", f"note {number} Water main was repaired last week")
 
     assert reply == Reply(f"Internal note added to #{number}.")
     assert await sara.read() == []
-    assert (await entries(desk, number))[-1] == ("note", "Ali", "Water main was repaired last week")
+    assert (await desk.entries(number))[-1] == ("note", "Ali", "Water main was repaired last week")
     post = desk.agent_posts[-1]
     assert post.text == f"*#{number}* internal note by Ali: Water main was repaired last week"
     assert post.ticket_id == number
@@ -346,20 +260,20 @@ async def test_a_note_stays_with_the_agents(desk: DeskHarness) -> None:
 
 async def test_resolve_with_a_summary(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await desk.agent("Ali", f"claim {number}")
     await sara.read()
 
     reply = await desk.agent("Ali", f"resolve {number} Replaced the water filter")
 
     assert reply == Reply(f"#{number} is resolved; the requester was told.")
-    resolved = await ticket(desk, number)
+    resolved = await desk.ticket_row(number)
     assert resolved.status == "resolved" and resolved.resolved_at == desk.clock()
     assert resolved.resolution == "Replaced the water filter"
     told = texts(await sara.read())
     assert f"Ticket *#{number}* is resolved: Replaced the water filter" in told
     assert desk.agent_posts[-1].text == f"*#{number}* resolved by Ali."
-    assert (await entries(desk, number))[-1] == (
+    assert (await desk.entries(number))[-1] == (
         "system",
         "Ali",
         "Resolved by Ali: Replaced the water filter",
@@ -368,11 +282,11 @@ async def test_resolve_with_a_summary(desk: DeskHarness) -> None:
 
 async def test_resolve_without_a_summary_and_twice(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
 
     assert (await desk.agent("Bea", f"resolve {number}")).ok
-    resolved = await ticket(desk, number)
+    resolved = await desk.ticket_row(number)
     assert resolved.status == "resolved" and resolved.resolution is None
     assert resolved.assignee_name == "Bea"  # whoever resolves an unassigned ticket owns it
     told = texts(await sara.read())
@@ -381,7 +295,7 @@ async def test_resolve_without_a_summary_and_twice(desk: DeskHarness) -> None:
     again = await desk.agent("Bea", f"resolve {number} once more")
     assert refused(again, f"#{number} is resolved, so that can't be done.")
     assert await sara.read() == []
-    assert (await ticket(desk, number)).resolution is None
+    assert (await desk.ticket_row(number)).resolution is None
 
 
 # -- unknown commands, thread messages ------------------------------------------------------------
@@ -399,31 +313,31 @@ async def test_an_unknown_command_is_refused_clearly(desk: DeskHarness) -> None:
 
 async def test_writing_in_a_tickets_thread_answers_the_requester(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
-    thread = await first_post_id(desk, number)
+    thread = await desk.thread_of(number)
 
-    reply = await in_agent_chat(desk, "Ali", "  Could you send a photo?  ", thread=thread)
+    reply = await desk.agent_says("Ali", "  Could you send a photo?  ", thread=thread)
 
     assert reply == Reply(f"Reply sent to the requester of #{number}.")
     assert [m.text for m in await sara.read()] == [
         f"*Ali* (ticket #{number}): Could you send a photo?"
     ]
-    assert (await entries(desk, number))[-1] == ("agent", "Ali", "Could you send a photo?")
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.entries(number))[-1] == ("agent", "Ali", "Could you send a photo?")
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
 
 async def test_a_note_in_a_tickets_thread_stays_internal(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
-    thread = await first_post_id(desk, number)
+    thread = await desk.thread_of(number)
 
-    reply = await in_agent_chat(desk, "Ali", "NOTE: probably the valve again", thread=thread)
+    reply = await desk.agent_says("Ali", "NOTE: probably the valve again", thread=thread)
 
     assert reply == Reply(f"Internal note added to #{number}.")
     assert await sara.read() == []
-    assert (await entries(desk, number))[-1] == ("note", "Ali", "probably the valve again")
+    assert (await desk.entries(number))[-1] == ("note", "Ali", "probably the valve again")
     assert (
         desk.agent_posts[-1].text == f"*#{number}* internal note by Ali: probably the valve again"
     )
@@ -431,18 +345,18 @@ async def test_a_note_in_a_tickets_thread_stays_internal(desk: DeskHarness) -> N
 
 async def test_agent_chat_talk_outside_a_ticket_thread_does_nothing(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
-    posts, before = len(desk.agent_posts), await entries(desk, number)
+    posts, before = len(desk.agent_posts), await desk.entries(number)
 
-    assert await in_agent_chat(desk, "Ali", "Anyone up for lunch?", thread=None) is None
+    assert await desk.agent_says("Ali", "Anyone up for lunch?", thread=None) is None
     # A thread that is no ticket's (a thread agents started themselves).
-    assert await in_agent_chat(desk, "Ali", "I'll go at one", thread="agents-own-thread") is None
+    assert await desk.agent_says("Ali", "I'll go at one", thread="agents-own-thread") is None
 
     assert await sara.read() == []
     assert len(desk.agent_posts) == posts
-    assert await entries(desk, number) == before
-    assert (await ticket(desk, number)).assignee_key is None
+    assert await desk.entries(number) == before
+    assert (await desk.ticket_row(number)).assignee_key is None
 
 
 # -- audit trail ----------------------------------------------------------------------------------
@@ -450,14 +364,14 @@ async def test_agent_chat_talk_outside_a_ticket_thread_does_nothing(desk: DeskHa
 
 async def test_the_audit_trail_records_claims_and_status_changes(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await desk.agent("Ali", f"claim {number}")
     await desk.agent("Ali", f"resolve {number} Replaced the filter")
     desk.clock.advance(hours=1)
     await sara.say("It is leaking again")
     await desk.agent("Ali", f"resolve {number}")
 
-    events = await trail(desk, number)
+    events = await desk.trail(number)
     assert events[0] == ("created", "Sara", None, "new")
     assert [e for e in events if e[0] == "assigned"] == [("assigned", "Ali", None, "Ali")]
     status = [e[1:] for e in events if e[0] == "status"]
@@ -478,14 +392,14 @@ async def test_the_audit_trail_records_claims_and_status_changes(desk: DeskHarne
 async def test_the_audit_trail_accounts_for_every_status_the_ticket_had(desk: DeskHarness) -> None:
     """Claiming moves a ticket from new to open: that change belongs in the trail too."""
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await desk.agent("Ali", f"claim {number}")
     await desk.agent("Ali", f"resolve {number}")
 
-    changes = [(e[2], e[3]) for e in await trail(desk, number) if e[0] in ("created", "status")]
+    changes = [(e[2], e[3]) for e in await desk.trail(number) if e[0] in ("created", "status")]
     for (_, before), (after_from, _) in itertools.pairwise(changes):
         assert after_from == before, changes  # no status change went unrecorded
-    assert changes[-1][1] == (await ticket(desk, number)).status
+    assert changes[-1][1] == (await desk.ticket_row(number)).status
 
 
 async def test_a_command_cut_short_takes_effect_when_the_platform_redelivers_it(
@@ -494,7 +408,7 @@ async def test_a_command_cut_short_takes_effect_when_the_platform_redelivers_it(
     """The event's record and its effects commit together: a command that failed half-way
     (database hiccup, process killed) must not be mistaken for a duplicate when it comes again."""
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     claim = InboundCommand("evt-claim", AGENTS, agent("Ali"), "claim", str(number), desk.clock())
 
     real_audit = Repository.audit
@@ -506,8 +420,8 @@ async def test_a_command_cut_short_takes_effect_when_the_platform_redelivers_it(
     monkeypatch.setattr(Repository, "audit", audit_after_a_hiccup)
     failed = await desk.dispatch(claim)
     assert failed is not None and not failed.ok
-    assert (await ticket(desk, number)).assignee_key is None  # nothing of it was kept
+    assert (await desk.ticket_row(number)).assignee_key is None  # nothing of it was kept
 
     retried = await desk.dispatch(claim)
     assert retried == Reply(f"You claimed #{number}.")
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"

@@ -21,21 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import db
 from conversations.engine import Engine, EngineSettings
-from conversations.messages import InboundCommand, Platform, Reply, UserRef
+from conversations.messages import InboundCommand, Reply
 from conversations.models import Message, Ticket, TicketEvent
 from conversations.tickets import Workflow
 from kb import Matcher
-from tests.harness import AGENTS, DeskHarness
+from tests.harness import AGENTS, DeskHarness, agent, coffee
 
 Sessions = async_sessionmaker[AsyncSession]
 
 THREAD_RACES = 20
 PROCESS_RACES = 10
 AGENT_NAMES = ("Ali", "Bea")
-
-
-def agent(name: str) -> UserRef:
-    return UserRef(Platform.WEB, f"agent:{name}", name)
 
 
 def claim_command(name: str, number: int) -> InboundCommand:
@@ -62,9 +58,7 @@ async def warm_up(engine: AsyncEngine) -> None:
 async def open_tickets(sessions: Sessions, count: int) -> list[int]:
     desk = DeskHarness(sessions)
     for n in range(count):
-        await desk.person(f"Requester{n}").say(
-            f"The coffee machine on floor {n} is leaking water everywhere"
-        )
+        await desk.person(f"Requester{n}").say(coffee(n))
     async with sessions() as session:
         numbers = list(await session.scalars(select(Ticket.id).order_by(Ticket.id)))
     assert len(numbers) == count

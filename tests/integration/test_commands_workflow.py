@@ -8,30 +8,25 @@ Basic claim/reply/note/resolve/show/queue are in test_agent_commands.py.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.messages import Button, InboundAction, OutboundMessage, Platform, Reply, UserRef
+from conversations.messages import Button, Reply
 from conversations.models import (
     Agent,
     ArticleLink,
     Suggestion,
     Survey,
     Ticket,
-    TicketEntry,
     TicketEvent,
     Transfer,
 )
 from conversations.team import Member, Role, Team
-from tests.harness import AGENTS, DeskHarness, Person
+from tests.harness import COFFEE, DeskHarness, Person, agent, texts
 
-# No FAQ answers these, so each opens a ticket straight away; the comment is the priority the
-# requester's words give it.
-COFFEE = "The coffee machine on floor three is leaking water everywhere"  # normal
+# No FAQ answers these (nor COFFEE, which is normal), so each opens a ticket straight away; the
+# comment is the priority the requester's words give it.
 PARKING = "The parking gate remote in the garage needs a new battery"  # normal
 FIRE_DOOR = "The fire door near reception keeps slamming shut loudly"  # normal
 PLANTS = "The office plants on floor four need watering this week please"  # normal
@@ -45,21 +40,7 @@ PASSWORD_QUESTION = "I forgot my password and cannot log in"
 SURVEY_ASK = "How did we do on ticket"
 
 
-@pytest.fixture
-def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
-    return DeskHarness(sessions)
-
-
 # -- helpers --------------------------------------------------------------------------------------
-
-
-def texts(messages: list[OutboundMessage]) -> str:
-    return "\n".join(m.text for m in messages)
-
-
-def agent(name: str) -> UserRef:
-    """An agent as DeskHarness.agent sends them: key ``web:agent:<name>``."""
-    return UserRef(Platform.WEB, f"agent:{name}", name)
 
 
 def member(
@@ -85,53 +66,10 @@ STAFF = Team.from_members(
 
 
 async def opened(person: Person, description: str = COFFEE) -> int:
-    """``person`` describes a problem no FAQ answers; returns the new ticket's number."""
-    replies = await person.say(description)
-    async with person.desk.sessions() as session:
-        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
-    assert ticket is not None and f"#{ticket.id}" in texts(replies)
-    assert ticket.description == description
-    return ticket.id
-
-
-async def ticket(desk: DeskHarness, number: int) -> Ticket:
-    async with desk.sessions() as session:
-        found = await session.get(Ticket, number)
-        assert found is not None
-        return found
-
-
-async def entries(desk: DeskHarness, number: int) -> list[tuple[str, str, str]]:
-    async with desk.sessions() as session:
-        rows = await session.scalars(
-            select(TicketEntry).where(TicketEntry.ticket_id == number).order_by(TicketEntry.id)
-        )
-        return [(e.kind, e.author, e.text) for e in rows]
-
-
-async def trail(desk: DeskHarness, number: int) -> list[tuple[str, str, str | None, str | None]]:
-    async with desk.sessions() as session:
-        rows = await session.scalars(
-            select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(TicketEvent.id)
-        )
-        return [(e.action, e.actor, e.from_value, e.to_value) for e in rows]
-
-
-async def count(desk: DeskHarness, model: type) -> int:
-    async with desk.sessions() as session:
-        return await session.scalar(select(func.count()).select_from(model)) or 0
-
-
-async def press(desk: DeskHarness, name: str, button: Button) -> Reply:
-    """``name`` presses ``button`` on a post in the agent chat."""
-    reply = await desk.dispatch(
-        InboundAction(
-            uuid.uuid4().hex, AGENTS, agent(name), button.action_id, button.value, desk.clock()
-        )
-    )
-    await desk.outbox.deliver_due()
-    assert reply is not None
-    return reply
+    """``person.open_ticket(description)``, whose ticket also keeps the words as its description."""
+    number = await person.open_ticket(description)
+    assert (await person.desk.ticket_row(number)).description == description
+    return number
 
 
 def refusal(text: str) -> Reply:
@@ -163,29 +101,29 @@ async def test_claim_without_a_number_takes_the_most_pressing_unassigned_ticket(
     newer_normal = await opened(desk.person("Tara"), PLANTS)
     desk.clock.advance(minutes=10)
     taken = await opened(desk.person("Zed"), PRINTER)  # urgent, but somebody has it
-    priorities = {n: (await ticket(desk, n)).priority for n in (answered, low, raised, high)}
+    priorities = {n: (await desk.ticket_row(n)).priority for n in (answered, low, raised, high)}
     assert priorities == {answered: "normal", low: "low", raised: "normal", high: "high"}
-    assert (await ticket(desk, taken)).priority == "urgent"
+    assert (await desk.ticket_row(taken)).priority == "urgent"
 
     assert (await desk.agent("Bea", f"claim {taken}")).ok
     # Answered, then given back: its first-response clock is done, it races its resolution.
     assert (await desk.agent("Bea", f"reply {answered} Is the plug near the water?")).ok
     assert (await desk.agent("Bea", f"unclaim {answered}")).ok
     assert (await desk.agent("Bea", f"priority {raised} urgent")).ok
-    assert (await ticket(desk, raised)).assignee_key is None  # changing priority takes nothing
+    assert (await desk.ticket_row(raised)).assignee_key is None  # changing priority takes nothing
 
     expected = [raised, high, older_normal, newer_normal, answered, low]
     claimed = [await desk.agent("Ali", "claim") for _ in expected]
 
     assert claimed == [Reply(f"You claimed #{n}.") for n in expected]
     for number in expected:
-        mine = await ticket(desk, number)
+        mine = await desk.ticket_row(number)
         assert (mine.assignee_key, mine.assignee_name, mine.status) == (
             "web:agent:Ali",
             "Ali",
             "open",
         )
-    assert (await ticket(desk, taken)).assignee_name == "Bea"
+    assert (await desk.ticket_row(taken)).assignee_name == "Bea"
     lina = desk.person("Lina")
     assert f"Ali is looking at your request *#{raised}*." in texts(await lina.read())
     assert desk.agent_posts[-1].text == f"*#{low}* claimed by Ali."
@@ -210,8 +148,8 @@ async def test_claim_without_a_number_when_nothing_is_unassigned(desk: DeskHarne
     reply = await desk.agent("Ali", "claim")
 
     assert reply.text == "Nothing to claim: no unassigned tickets."
-    assert (await ticket(desk, mine)).assignee_name == "Bea"
-    assert (await ticket(desk, done)).status == "resolved"
+    assert (await desk.ticket_row(mine)).assignee_name == "Bea"
+    assert (await desk.ticket_row(done)).status == "resolved"
     assert await sara.read() == [] and await omid.read() == []
     assert len(desk.agent_posts) == posts
 
@@ -228,17 +166,17 @@ async def test_unclaim_gives_the_ticket_back_to_the_queue(desk: DeskHarness) -> 
     reply = await desk.agent("Ali", f"unclaim #{number}")
 
     assert reply == Reply(f"#{number} is back in the queue.")
-    back = await ticket(desk, number)
+    back = await desk.ticket_row(number)
     assert (back.status, back.assignee_key, back.assignee_name) == ("new", None, None)
     assert back.updated_at == desk.clock()
     assert desk.agent_posts[-1].text == f"*#{number}* given back to the queue by Ali."
-    events = await trail(desk, number)
+    events = await desk.trail(number)
     assert events[-2:] == [("assigned", "Ali", "Ali", None), ("status", "Ali", "open", "new")]
     unassigned = await desk.agent("Bea", "queue unassigned")
     assert unassigned.text.startswith(f"#{number} ")
 
     assert await desk.agent("Bea", "claim") == Reply(f"You claimed #{number}.")
-    assert (await ticket(desk, number)).assignee_name == "Bea"
+    assert (await desk.ticket_row(number)).assignee_name == "Bea"
 
 
 async def test_unclaim_is_for_the_owner_or_a_lead(desk: DeskHarness) -> None:
@@ -255,16 +193,16 @@ async def test_unclaim_is_for_the_owner_or_a_lead(desk: DeskHarness) -> None:
     assert outsider == refusal(
         "You're not allowed to work tickets. Ask an admin to add you to the team."
     )
-    still = await ticket(desk, number)
+    still = await desk.ticket_row(number)
     assert (still.assignee_name, still.status) == ("Ali", "open")
     assert len(desk.agent_posts) == posts
 
     by_lead = await desk.agent("Lea", f"unclaim {number}")
     assert by_lead == Reply(f"#{number} is back in the queue.")
-    back = await ticket(desk, number)
+    back = await desk.ticket_row(number)
     assert (back.status, back.assignee_key) == ("new", None)
     assert desk.agent_posts[-1].text == f"*#{number}* given back to the queue by Lea."
-    assert ("assigned", "Lea", "Ali", None) in await trail(desk, number)
+    assert ("assigned", "Lea", "Ali", None) in await desk.trail(number)
 
 
 async def test_unclaim_refusals(desk: DeskHarness) -> None:
@@ -283,7 +221,7 @@ async def test_unclaim_refusals(desk: DeskHarness) -> None:
     assert await desk.agent("Ali", f"unclaim {number}") == refusal(
         f"#{number} is resolved, so that can't be done."
     )
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
 
 # -- assign ---------------------------------------------------------------------------------------
@@ -298,7 +236,7 @@ async def test_assign_is_for_leads(desk: DeskHarness) -> None:
     reply = await desk.agent("Ali", f"assign {number} @Bea")
 
     assert reply == refusal("Only a lead can use 'assign'.")
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
     assert await sara.read() == []
 
 
@@ -311,7 +249,7 @@ async def test_a_lead_assigns_by_name_and_by_key(desk: DeskHarness) -> None:
     reply = await desk.agent("Lea", f"assign {number} @Bea")
 
     assert reply == Reply(f"#{number} is now assigned to Bea.")
-    assigned = await ticket(desk, number)
+    assigned = await desk.ticket_row(number)
     assert (assigned.assignee_key, assigned.assignee_name) == ("web:agent:Bea", "Bea")
     assert assigned.status == "open"
     assert [m.text for m in await sara.read()] == [f"Bea is looking at your request *#{number}*."]
@@ -319,16 +257,16 @@ async def test_a_lead_assigns_by_name_and_by_key(desk: DeskHarness) -> None:
 
     by_key = await desk.agent("Lea", f"assign {number} web:agent:Ali")
     assert by_key == Reply(f"#{number} is now assigned to Ali.")
-    assert (await ticket(desk, number)).assignee_key == "web:agent:Ali"
+    assert (await desk.ticket_row(number)).assignee_key == "web:agent:Ali"
     assert [m.text for m in await sara.read()] == [f"Ali is looking at your request *#{number}*."]
 
     again = await desk.agent("Lea", f"assign {number} @ali")
     assert again == Reply(f"#{number} is already assigned to Ali.")
     assert await sara.read() == []
 
-    owners = [e[1:] for e in await trail(desk, number) if e[0] == "assigned"]
+    owners = [e[1:] for e in await desk.trail(number) if e[0] == "assigned"]
     assert owners == [("Lea", None, "Bea"), ("Lea", "Bea", "Ali")]
-    assert ("status", "Lea", "new", "open") in await trail(desk, number)
+    assert ("status", "Lea", "new", "open") in await desk.trail(number)
 
 
 async def test_without_a_team_file_an_agent_is_found_by_name_or_key(desk: DeskHarness) -> None:
@@ -342,7 +280,7 @@ async def test_without_a_team_file_an_agent_is_found_by_name_or_key(desk: DeskHa
     assert await desk.agent("Ali", f"assign {number} web:agent:Ali") == Reply(
         f"#{number} is now assigned to Ali."
     )
-    assert (await ticket(desk, number)).assignee_key == "web:agent:Ali"
+    assert (await desk.ticket_row(number)).assignee_key == "web:agent:Ali"
     unknown = await desk.agent("Ali", f"assign {number} @Zoe")  # never seen
     assert unknown == refusal("There is no agent or team called @Zoe.")
 
@@ -366,14 +304,14 @@ async def test_assign_refusals(desk: DeskHarness) -> None:
     assert await desk.agent("Lea", f"assign {number} web:agent:Mallory") == refusal(
         "There is no agent or team called web:agent:Mallory."
     )
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
     assert await sara.read() == []
 
     await sara.command("cancel")
     assert await desk.agent("Lea", f"assign {number} @Bea") == refusal(
         f"#{number} is closed, so that can't be done."
     )
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
 
 
 # -- transfer -------------------------------------------------------------------------------------
@@ -410,7 +348,7 @@ async def test_a_transfer_offer_carries_the_summary_and_accept_decline_buttons(
     assert reply == Reply(f"#{number} offered to Bea; they have 15 min to accept.")
     offer = desk.agent_posts[-1]
     assert offer.ticket_id == number
-    now = await ticket(desk, number)
+    now = await desk.ticket_row(number)
     assert offer.text.splitlines() == [
         f"*#{number}* transfer to Bea from Ali: accept within 15 min (`accept {number}`) "
         "or it stays with Ali.",
@@ -434,7 +372,7 @@ async def test_a_transfer_offer_carries_the_summary_and_accept_decline_buttons(
     # Nothing changes hands until the receiver accepts.
     assert (now.assignee_name, now.status) == ("Ali", "open")
     assert await sara.read() == []
-    assert ("transfer", "Ali", "Ali", "Bea") in await trail(desk, number)
+    assert ("transfer", "Ali", "Ali", "Bea") in await desk.trail(number)
 
 
 async def test_a_transfer_without_a_note(desk: DeskHarness) -> None:
@@ -456,12 +394,12 @@ async def test_the_receiver_accepts_a_transfer_with_the_command(desk: DeskHarnes
     reply = await desk.agent("Bea", f"accept {number}")
 
     assert reply == Reply(f"#{number} is yours now.")
-    accepted = await ticket(desk, number)
+    accepted = await desk.ticket_row(number)
     assert (accepted.assignee_key, accepted.assignee_name) == ("web:agent:Bea", "Bea")
     assert accepted.status == "open"
     assert [m.text for m in await sara.read()] == [f"Bea is looking at your request *#{number}*."]
     assert desk.agent_posts[-1].text == f"*#{number}* accepted by Bea (from Ali)."
-    assert (await trail(desk, number))[-2:] == [
+    assert (await desk.trail(number))[-2:] == [
         ("transfer", "Ali", "Ali", "Bea"),
         ("assigned", "Bea", "Ali", "Bea"),
     ]
@@ -484,19 +422,19 @@ async def test_the_receiver_accepts_a_transfer_with_the_button(desk: DeskHarness
     await sara.read()
 
     for name in ("Ali", "Cy"):  # the sender, and someone else: not theirs to take
-        assert await press(desk, name, accept) == refusal(
+        assert await desk.agent_press(name, accept) == refusal(
             f"The transfer of #{number} is not for you."
         )
-        assert await press(desk, name, decline) == refusal(
+        assert await desk.agent_press(name, decline) == refusal(
             f"The transfer of #{number} is not for you."
         )
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
-    assert await press(desk, "Bea", accept) == Reply(f"#{number} is yours now.")
-    assert (await ticket(desk, number)).assignee_name == "Bea"
+    assert await desk.agent_press("Bea", accept) == Reply(f"#{number} is yours now.")
+    assert (await desk.ticket_row(number)).assignee_name == "Bea"
     assert [m.text for m in await sara.read()] == [f"Bea is looking at your request *#{number}*."]
-    assert await press(desk, "Bea", decline) == refusal(f"#{number} has no transfer waiting.")
-    assert (await ticket(desk, number)).assignee_name == "Bea"
+    assert await desk.agent_press("Bea", decline) == refusal(f"#{number} has no transfer waiting.")
+    assert (await desk.ticket_row(number)).assignee_name == "Bea"
 
 
 async def test_a_declined_transfer_stays_with_the_sender(desk: DeskHarness) -> None:
@@ -511,9 +449,9 @@ async def test_a_declined_transfer_stays_with_the_sender(desk: DeskHarness) -> N
 
     assert reply == Reply(f"You declined #{number}; it stays with Ali.")
     assert desk.agent_posts[-1].text == f"*#{number}* transfer declined by Bea; it stays with Ali."
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
     assert await sara.read() == []
-    assert (await trail(desk, number))[-1] == ("transfer_declined", "Bea", None, "Ali")
+    assert (await desk.trail(number))[-1] == ("transfer_declined", "Bea", None, "Ali")
     assert await desk.agent("Bea", f"accept {number}") == refusal(
         f"#{number} has no transfer waiting."
     )
@@ -521,8 +459,10 @@ async def test_a_declined_transfer_stays_with_the_sender(desk: DeskHarness) -> N
     # Declined is over: the sender may offer it again, and the decline button works as well.
     assert (await desk.agent("Ali", f"transfer {number} @Bea")).ok
     _, decline = desk.agent_posts[-1].buttons
-    assert await press(desk, "Bea", decline) == Reply(f"You declined #{number}; it stays with Ali.")
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert await desk.agent_press("Bea", decline) == Reply(
+        f"You declined #{number}; it stays with Ali."
+    )
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
 
 async def test_a_transfer_nobody_accepts_in_time_stays_with_the_sender(desk: DeskHarness) -> None:
@@ -552,13 +492,13 @@ async def test_a_transfer_nobody_accepts_in_time_stays_with_the_sender(desk: Des
         f"*#{number}* transfer to Bea was not accepted in time; it stays with Ali."
     ]
     assert expired[0].ticket_id == number
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
     assert await sara.read() == []
-    assert (await trail(desk, number))[-1] == ("transfer_expired", "timer", None, "Ali")
+    assert (await desk.trail(number))[-1] == ("transfer_expired", "timer", None, "Ali")
     assert await desk.agent("Bea", f"accept {number}") == refusal(
         f"#{number} has no transfer waiting."
     )
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
     await desk.tick()
     assert len(desk.agent_posts) == posts + 1  # the notice goes out once
@@ -583,10 +523,10 @@ async def test_a_transfer_to_a_team_is_accepted_by_one_of_its_members(desk: Desk
         assert await desk.agent(outsider, f"accept {number}") == refusal(
             f"The transfer of #{number} is not for you."
         )
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
 
     assert await desk.agent("Cy", f"accept {number}") == Reply(f"#{number} is yours now.")
-    accepted = await ticket(desk, number)
+    accepted = await desk.ticket_row(number)
     assert (accepted.assignee_name, accepted.team) == ("Cy", "network")
     assert [m.text for m in await sara.read()] == [f"Cy is looking at your request *#{number}*."]
     assert (await desk.agent("Bea", "queue network")).text.startswith(f"#{number} ")
@@ -617,21 +557,21 @@ async def test_transfer_refusals(desk: DeskHarness) -> None:
     assert await desk.agent("Bea", f"transfer {number} @Cy") == refusal(
         f"#{number} belongs to Ali; only they or a lead can do that."
     )
-    assert await count(desk, Transfer) == 0
+    assert await desk.count(Transfer) == 0
 
     assert (await desk.agent("Ali", f"transfer {number} @Bea")).ok
     for sender, command in (("Ali", f"transfer {number} @Cy"), ("Lea", f"transfer {number} @Cy")):
         assert await desk.agent(sender, command) == refusal(
             f"#{number} already has a transfer waiting to be accepted."
         )
-    assert await count(desk, Transfer) == 1
+    assert await desk.count(Transfer) == 1
 
     await desk.agent("Bea", f"decline {number}")
     await desk.agent("Ali", f"resolve {number}")
     assert await desk.agent("Ali", f"transfer {number} @Bea") == refusal(
         f"#{number} is resolved, so that can't be done."
     )
-    assert await count(desk, Transfer) == 1
+    assert await desk.count(Transfer) == 1
 
 
 async def test_a_lead_may_transfer_someone_elses_ticket(desk: DeskHarness) -> None:
@@ -646,9 +586,9 @@ async def test_a_lead_may_transfer_someone_elses_ticket(desk: DeskHarness) -> No
     )
     assert await desk.agent("Bea", f"accept {number}") == Reply(f"#{number} is yours now.")
 
-    assert (await ticket(desk, number)).assignee_name == "Bea"
+    assert (await desk.ticket_row(number)).assignee_name == "Bea"
     assert [m.text for m in await sara.read()] == [f"Bea is looking at your request *#{number}*."]
-    assert (await trail(desk, number))[-1] == ("assigned", "Bea", "Ali", "Bea")
+    assert (await desk.trail(number))[-1] == ("assigned", "Bea", "Ali", "Bea")
 
 
 async def test_a_declined_lead_transfer_says_who_really_keeps_the_ticket(
@@ -664,7 +604,7 @@ async def test_a_declined_lead_transfer_says_who_really_keeps_the_ticket(
     offer = desk.agent_posts[-1].text.splitlines()[0]
     declined = await desk.agent("Bea", f"decline {number}")
 
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
     assert offer.endswith("or it stays with Ali."), offer
     assert declined == Reply(f"You declined #{number}; it stays with Ali.")
     assert desk.agent_posts[-1].text == f"*#{number}* transfer declined by Bea; it stays with Ali."
@@ -687,8 +627,8 @@ async def test_giving_the_ticket_to_someone_else_withdraws_a_pending_transfer(
         assert await desk.agent("Bea", f"accept {number}") == refusal(
             f"#{number} has no transfer waiting."
         )
-    assert (await ticket(desk, first)).assignee_name == "Cy"
-    assert (await ticket(desk, second)).assignee_key is None
+    assert (await desk.ticket_row(first)).assignee_name == "Cy"
+    assert (await desk.ticket_row(second)).assignee_key is None
     async with desk.sessions() as session:
         assert set(await session.scalars(select(Transfer.status))) == {"cancelled"}
 
@@ -699,8 +639,8 @@ async def test_giving_the_ticket_to_someone_else_withdraws_a_pending_transfer(
 async def test_priority_recomputes_the_sla_due_times(desk: DeskHarness) -> None:
     targets = desk.workflow.sla.targets
     number = await opened(desk.person("Sara"))
-    created = (await ticket(desk, number)).created_at
-    before = await ticket(desk, number)
+    created = (await desk.ticket_row(number)).created_at
+    before = await desk.ticket_row(number)
     assert before.priority == "normal"
     assert before.first_response_due_at == created + targets["normal"][0]
     desk.clock.advance(minutes=20)
@@ -708,14 +648,14 @@ async def test_priority_recomputes_the_sla_due_times(desk: DeskHarness) -> None:
     reply = await desk.agent("Ali", f"priority {number} urgent")
 
     assert reply == Reply(f"#{number} is now urgent; SLA targets updated.")
-    urgent = await ticket(desk, number)
+    urgent = await desk.ticket_row(number)
     assert urgent.priority == "urgent"
     assert urgent.first_response_due_at == created + targets["urgent"][0]
     assert urgent.resolution_due_at == created + targets["urgent"][1]
     assert urgent.updated_at == desk.clock()
     assert urgent.assignee_key is None
     assert desk.agent_posts[-1].text == f"*#{number}* priority set to urgent by Ali."
-    assert (await trail(desk, number))[-1] == ("priority", "Ali", "normal", "urgent")
+    assert (await desk.trail(number))[-1] == ("priority", "Ali", "normal", "urgent")
 
     # The timers race the new clock: past the urgent first-response target, that is a breach.
     desk.clock.advance(minutes=11)
@@ -728,11 +668,11 @@ async def test_priority_recomputes_the_sla_due_times(desk: DeskHarness) -> None:
     assert await desk.agent("Ali", f"priority #{number} LOW") == Reply(
         f"#{number} is now low; SLA targets updated."
     )
-    low = await ticket(desk, number)
+    low = await desk.ticket_row(number)
     assert low.first_response_due_at == created + targets["low"][0]
     assert low.resolution_due_at == created + targets["low"][1]
     assert await desk.agent("Bea", f"priority {number} low") == Reply(f"#{number} is already low.")
-    assert [e for e in await trail(desk, number) if e[0] == "priority"] == [
+    assert [e for e in await desk.trail(number) if e[0] == "priority"] == [
         ("priority", "Ali", "normal", "urgent"),
         ("priority", "Ali", "urgent", "low"),
     ]
@@ -740,7 +680,7 @@ async def test_priority_recomputes_the_sla_due_times(desk: DeskHarness) -> None:
 
 async def test_priority_refusals(desk: DeskHarness) -> None:
     number = await opened(desk.person("Sara"))
-    before = await ticket(desk, number)
+    before = await desk.ticket_row(number)
     usage = "Usage: priority N low|normal|high|urgent"
 
     for command in ("priority", f"priority {number}", f"priority {number} critical"):
@@ -754,13 +694,13 @@ async def test_priority_refusals(desk: DeskHarness) -> None:
         f"#{number} is resolved, so that can't be done."
     )
 
-    after = await ticket(desk, number)
+    after = await desk.ticket_row(number)
     assert (after.priority, after.first_response_due_at, after.resolution_due_at) == (
         before.priority,
         before.first_response_due_at,
         before.resolution_due_at,
     )
-    assert not [e for e in await trail(desk, number) if e[0] == "priority"]
+    assert not [e for e in await desk.trail(number) if e[0] == "priority"]
 
 
 # -- faq ------------------------------------------------------------------------------------------
@@ -781,7 +721,7 @@ async def test_faq_sends_the_article_and_links_it_to_the_ticket(desk: DeskHarnes
         f"*Ali* (ticket #{number}) sent you an article:\n*{article.question}*\n"
         f"{article.answer.strip()}"
     ]
-    sent = await ticket(desk, number)
+    sent = await desk.ticket_row(number)
     assert sent.first_response_at == answered_at
     assert (sent.assignee_name, sent.status) == ("Ali", "open")  # answering takes it
     async with desk.sessions() as session:
@@ -789,7 +729,7 @@ async def test_faq_sends_the_article_and_links_it_to_the_ticket(desk: DeskHarnes
     assert [(x.ticket_id, x.article_id, x.question, x.agent, x.source) for x in links] == [
         (number, article.id, COFFEE, "Ali", "faq")
     ]
-    assert (await entries(desk, number))[-1] == (
+    assert (await desk.entries(number))[-1] == (
         "agent",
         "Ali",
         f"[{article.id}] {article.answer.strip()}",
@@ -798,8 +738,8 @@ async def test_faq_sends_the_article_and_links_it_to_the_ticket(desk: DeskHarnes
 
     desk.clock.advance(minutes=5)
     assert (await desk.agent("Ali", f"faq {number} printer-add")).ok
-    assert (await ticket(desk, number)).first_response_at == answered_at  # the first one counts
-    assert await count(desk, ArticleLink) == 2
+    assert (await desk.ticket_row(number)).first_response_at == answered_at  # the first one counts
+    assert await desk.count(ArticleLink) == 2
 
 
 async def test_faq_refusals(desk: DeskHarness) -> None:
@@ -820,8 +760,8 @@ async def test_faq_refusals(desk: DeskHarness) -> None:
     )
 
     assert await sara.read() == []
-    assert await count(desk, ArticleLink) == 0
-    unanswered = await ticket(desk, number)
+    assert await desk.count(ArticleLink) == 0
+    unanswered = await desk.ticket_row(number)
     assert (unanswered.first_response_at, unanswered.assignee_key) == (None, None)
 
 
@@ -837,7 +777,7 @@ async def test_pending_waits_for_the_requester_whose_reply_reopens_it(desk: Desk
     reply = await desk.agent("Ali", f"pending {number}")
 
     assert reply == Reply(f"#{number} is waiting on the requester; they were told.")
-    assert (await ticket(desk, number)).status == "pending"
+    assert (await desk.ticket_row(number)).status == "pending"
     assert [m.text for m in await sara.read()] == [
         f"Ali is waiting for your reply on ticket *#{number}*: just answer here."
     ]
@@ -846,10 +786,10 @@ async def test_pending_waits_for_the_requester_whose_reply_reopens_it(desk: Desk
 
     await sara.say("Here is the photo of the puddle")
 
-    back = await ticket(desk, number)
+    back = await desk.ticket_row(number)
     assert (back.status, back.assignee_name) == ("open", "Ali")
     assert desk.agent_posts[-1].text == f"*#{number}* Sara: Here is the photo of the puddle"
-    statuses = [e[1:] for e in await trail(desk, number) if e[0] == "status"]
+    statuses = [e[1:] for e in await desk.trail(number) if e[0] == "status"]
     assert statuses[-2:] == [("Ali", "open", "pending"), ("Sara", "pending", "open")]
 
     # Resolving asks for a rating, once, even when resolved again after a re-open.
@@ -861,7 +801,7 @@ async def test_pending_waits_for_the_requester_whose_reply_reopens_it(desk: Desk
         f"How did we do on ticket *#{number}*? 1 is poor, 5 is excellent."
     ]
     assert [b.value for b in surveys[0].buttons] == [f"{number}:{n}" for n in range(1, 6)]
-    assert await count(desk, Survey) == 1
+    assert await desk.count(Survey) == 1
 
 
 async def test_pending_takes_an_unassigned_ticket(desk: DeskHarness) -> None:
@@ -871,12 +811,12 @@ async def test_pending_takes_an_unassigned_ticket(desk: DeskHarness) -> None:
 
     assert (await desk.agent("Bea", f"pending {number}")).ok
 
-    waiting = await ticket(desk, number)
+    waiting = await desk.ticket_row(number)
     assert (waiting.status, waiting.assignee_name) == ("pending", "Bea")
     assert texts(await sara.read()) == (
         f"Bea is waiting for your reply on ticket *#{number}*: just answer here."
     )
-    statuses = [e[1:] for e in await trail(desk, number) if e[0] == "status"]
+    statuses = [e[1:] for e in await desk.trail(number) if e[0] == "status"]
     assert statuses == [("Bea", "new", "open"), ("Bea", "open", "pending")]
 
 
@@ -899,7 +839,7 @@ async def test_pending_refusals(desk: DeskHarness) -> None:
     assert await desk.agent("Ali", f"pending {number}") == refusal(
         f"#{number} is resolved, so that can't be done."
     )
-    assert (await ticket(desk, number)).status == "resolved"
+    assert (await desk.ticket_row(number)).status == "resolved"
     assert await sara.read() == []
 
 
@@ -916,7 +856,7 @@ async def test_reopen_a_resolved_then_a_closed_ticket(desk: DeskHarness) -> None
     reply = await desk.agent("Bea", f"reopen #{number}")
 
     assert reply == Reply(f"#{number} is open again.")
-    reopened = await ticket(desk, number)
+    reopened = await desk.ticket_row(number)
     assert (reopened.status, reopened.assignee_name, reopened.resolved_at) == ("open", "Ali", None)
     assert [m.text for m in await sara.read()] == [
         f"Ticket *#{number}* is open again; an agent will get back to you."
@@ -925,25 +865,25 @@ async def test_reopen_a_resolved_then_a_closed_ticket(desk: DeskHarness) -> None
 
     desk.clock.advance(minutes=3)
     assert await desk.agent("Ali", f"close {number}") == Reply(f"#{number} is closed.")
-    closed = await ticket(desk, number)
+    closed = await desk.ticket_row(number)
     assert (closed.status, closed.closed_at) == ("closed", desk.clock())
     assert [m.text for m in await sara.read()] == [f"Ticket *#{number}* is closed."]
     assert desk.agent_posts[-1].text == f"*#{number}* closed by Ali."
 
     assert await desk.agent("Ali", f"reopen {number}") == Reply(f"#{number} is open again.")
-    again = await ticket(desk, number)
+    again = await desk.ticket_row(number)
     assert (again.status, again.closed_at) == ("open", None)
     # Open again: what Sara writes joins it rather than starting a new question.
     await sara.read()
     await sara.say("Thanks, still dripping a bit")
-    assert (await entries(desk, number))[-1] == (
+    assert (await desk.entries(number))[-1] == (
         "requester",
         "Sara",
         "Thanks, still dripping a bit",
     )
-    assert await count(desk, Ticket) == 1
+    assert await desk.count(Ticket) == 1
 
-    statuses = [e[1:] for e in await trail(desk, number) if e[0] == "status"]
+    statuses = [e[1:] for e in await desk.trail(number) if e[0] == "status"]
     assert statuses[-4:] == [
         ("Ali", "open", "resolved"),
         ("Bea", "resolved", "open"),
@@ -958,7 +898,7 @@ async def test_an_unassigned_ticket_reopens_as_new(desk: DeskHarness) -> None:
     await sara.command("cancel")  # withdrawn: closed without an owner
 
     assert await desk.agent("Ali", f"reopen {number}") == Reply(f"#{number} is open again.")
-    assert (await ticket(desk, number)).status == "new"
+    assert (await desk.ticket_row(number)).status == "new"
     assert (await desk.agent("Ali", "claim")) == Reply(f"You claimed #{number}.")
 
 
@@ -1006,16 +946,16 @@ async def test_merge_makes_the_duplicates_requester_follow_the_original(desk: De
         "you'll hear about it there, and anything you write here joins it."
     ]
     assert await sara.read() == []
-    merged = await ticket(desk, duplicate)
+    merged = await desk.ticket_row(duplicate)
     assert (merged.status, merged.merged_into_id) == ("closed", original)
     assert merged.resolution == f"#{duplicate} was merged into #{original}."
-    assert (await entries(desk, original))[-1] == (
+    assert (await desk.entries(original))[-1] == (
         "system",
         "Ali",
         f"Merged from #{duplicate}: {FIRE_DOOR}",
     )
     assert desk.agent_posts[-1].text == f"*#{duplicate}* merged into *#{original}* by Ali."
-    assert ("status", "Ali", "new", "closed") in await trail(desk, duplicate)
+    assert ("status", "Ali", "new", "closed") in await desk.trail(duplicate)
 
     # An agent's reply on the original reaches both requesters.
     await desk.agent("Ali", f"reply {original} A plumber is on the way")
@@ -1025,13 +965,13 @@ async def test_merge_makes_the_duplicates_requester_follow_the_original(desk: De
 
     # The duplicate's requester writing in their chat joins the original.
     await omid.say("The water reached the hallway")
-    assert (await entries(desk, original))[-1] == (
+    assert (await desk.entries(original))[-1] == (
         "requester",
         "Omid",
         "The water reached the hallway",
     )
     assert desk.agent_posts[-1].text == f"*#{original}* Omid: The water reached the hallway"
-    assert await count(desk, Ticket) == 2  # no new ticket for Omid
+    assert await desk.count(Ticket) == 2  # no new ticket for Omid
 
     await desk.agent("Ali", f"resolve {original} Replaced the valve")
     for person in (sara, omid):
@@ -1042,7 +982,7 @@ async def test_merge_without_into(desk: DeskHarness) -> None:
     original = await opened(desk.person("Sara"), COFFEE)
     duplicate = await opened(desk.person("Omid"), PARKING)
     assert (await desk.agent("Ali", f"merge #{duplicate} #{original}")).ok
-    assert (await ticket(desk, duplicate)).merged_into_id == original
+    assert (await desk.ticket_row(duplicate)).merged_into_id == original
 
 
 async def test_merge_refusals(desk: DeskHarness) -> None:
@@ -1073,8 +1013,8 @@ async def test_merge_refusals(desk: DeskHarness) -> None:
         f"#{withdrawn} is closed, so that can't be done."
     )
     for number in (original, duplicate):
-        assert (await ticket(desk, number)).status == "new"
-        assert (await ticket(desk, number)).merged_into_id is None
+        assert (await desk.ticket_row(number)).status == "new"
+        assert (await desk.ticket_row(number)).merged_into_id is None
     for person in (sara, omid, nima):
         assert await person.read() == []
 
@@ -1102,19 +1042,19 @@ async def test_round_robin_gives_new_tickets_in_turn(desk: DeskHarness) -> None:
     numbers, owners = [], []
     for person, description in zip(people, descriptions, strict=True):
         numbers.append(await opened(person, description))
-        owners.append((await ticket(desk, numbers[-1])).assignee_name)
+        owners.append((await desk.ticket_row(numbers[-1])).assignee_name)
         desk.clock.advance(minutes=1)
 
     assert sorted(owners[:3]) == ["Ali", "Bea", "Cy"]  # everyone gets one...
     assert owners[3] == owners[0]  # ...then the one assigned longest ago
     for person, number, owner in zip(people, numbers, owners, strict=True):
-        assigned = await ticket(desk, number)
+        assigned = await desk.ticket_row(number)
         assert (assigned.status, assigned.assignee_key) == ("open", agent(str(owner)).key)
         assert f"{owner} is looking at your request *#{number}*." in texts(person.received)
         assert f"*#{number}* assigned to {owner} by round-robin." in [
             m.text for m in desk.posts_about(number)
         ]
-        assert (await trail(desk, number))[1:] == [
+        assert (await desk.trail(number))[1:] == [
             ("assigned", "round-robin", None, owner),
             ("status", "round-robin", "new", "open"),
         ]
@@ -1124,7 +1064,7 @@ async def test_round_robin_counts_claims_as_assignments(desk: DeskHarness) -> No
     """Least recently assigned first: whoever just claimed a ticket by hand waits their turn."""
     round_robin(desk, member("Ali"), member("Bea"))
     first = await opened(desk.person("Sara"), COFFEE)
-    got_first = (await ticket(desk, first)).assignee_name
+    got_first = (await desk.ticket_row(first)).assignee_name
     other = "Bea" if got_first == "Ali" else "Ali"
     desk.clock.advance(minutes=1)
     await desk.agent(str(got_first), f"unclaim {first}")
@@ -1133,7 +1073,7 @@ async def test_round_robin_counts_claims_as_assignments(desk: DeskHarness) -> No
 
     second = await opened(desk.person("Omid"), PARKING)
 
-    assert (await ticket(desk, second)).assignee_name == got_first
+    assert (await desk.ticket_row(second)).assignee_name == got_first
 
 
 async def test_round_robin_skips_an_agent_who_is_away(desk: DeskHarness) -> None:
@@ -1148,20 +1088,20 @@ async def test_round_robin_skips_an_agent_who_is_away(desk: DeskHarness) -> None
     owners = []
     for name, description in (("Sara", COFFEE), ("Omid", PARKING), ("Nima", FIRE_DOOR)):
         number = await opened(desk.person(name), description)
-        owners.append((await ticket(desk, number)).assignee_name)
+        owners.append((await desk.ticket_row(number)).assignee_name)
         desk.clock.advance(minutes=1)
     assert "Bea" not in owners and set(owners) == {"Ali", "Cy"}
 
     await desk.agent("Bea", "queue")  # other commands leave her away
     number = await opened(desk.person("Tara"), PLANTS)
-    assert (await ticket(desk, number)).assignee_name != "Bea"
+    assert (await desk.ticket_row(number)).assignee_name != "Bea"
 
     assert await desk.agent("Bea", "available") == Reply(
         "You're available: round-robin may give you tickets."
     )
     desk.clock.advance(minutes=1)
     number = await opened(desk.person("Ravi"), LOCK)
-    assert (await ticket(desk, number)).assignee_name == "Bea"  # never assigned: her turn
+    assert (await desk.ticket_row(number)).assignee_name == "Bea"  # never assigned: her turn
 
 
 async def test_round_robin_skips_an_agent_at_capacity(desk: DeskHarness) -> None:
@@ -1175,18 +1115,18 @@ async def test_round_robin_skips_an_agent_at_capacity(desk: DeskHarness) -> None
     round_robin(desk, member("Ali", capacity=1), member("Bea", capacity=2))
 
     third = await opened(desk.person("Nima"), FIRE_DOOR)
-    assert (await ticket(desk, third)).assignee_name == "Bea"  # Ali is full
+    assert (await desk.ticket_row(third)).assignee_name == "Bea"  # Ali is full
 
     desk.clock.advance(minutes=1)
     fourth = await opened(desk.person("Lina"), PLANTS)
-    waiting = await ticket(desk, fourth)
+    waiting = await desk.ticket_row(fourth)
     assert (waiting.status, waiting.assignee_key) == ("new", None)  # both full
 
     await desk.agent("Ali", f"resolve {ali_s}")
     desk.clock.advance(minutes=1)
     fifth = await opened(desk.person("Ravi"), LOCK)
-    assert (await ticket(desk, fifth)).assignee_name == "Ali"  # room again
-    assert (await ticket(desk, fourth)).assignee_key is None  # the queue is not re-dealt
+    assert (await desk.ticket_row(fifth)).assignee_name == "Ali"  # room again
+    assert (await desk.ticket_row(fourth)).assignee_key is None  # the queue is not re-dealt
 
 
 async def test_round_robin_with_nobody_available_leaves_the_ticket_in_the_queue(
@@ -1199,12 +1139,12 @@ async def test_round_robin_with_nobody_available_leaves_the_ticket_in_the_queue(
 
     number = await opened(sara)
 
-    waiting = await ticket(desk, number)
+    waiting = await desk.ticket_row(number)
     assert (waiting.status, waiting.assignee_key) == ("new", None)
     assert "is looking at your request" not in texts(sara.received)
     (post,) = desk.posts_about(number)  # the new-ticket post, with its Claim button, only
     assert [b.action_id for b in post.buttons] == ["claim"]
-    assert [e[0] for e in await trail(desk, number)] == ["created"]
+    assert [e[0] for e in await desk.trail(number)] == ["created"]
     assert await desk.agent("Bea", "claim") == Reply(f"You claimed #{number}.")  # away can claim
 
 
@@ -1230,7 +1170,7 @@ async def test_round_robin_names_the_agent_as_the_desk_knows_them(desk: DeskHarn
 
     number = await opened(sara)
 
-    assert (await ticket(desk, number)).assignee_name == "Ali"
+    assert (await desk.ticket_row(number)).assignee_name == "Ali"
     assert f"Ali is looking at your request *#{number}*." in [m.text for m in sara.received]
     second = await opened(desk.person("Omid"), PARKING)
     await desk.agent("Lea", f"unclaim {second}")
@@ -1310,7 +1250,7 @@ async def test_a_transfer_past_its_deadline_cannot_be_accepted_even_before_the_t
     desk.clock.advance(minutes=16)  # no tick: the timer has not run
     late = await desk.agent("Bea", "accept 1")
     assert not late.ok and late.text == "#1 has no transfer waiting."
-    assert (await ticket(desk, 1)).assignee_name == "Ali"
+    assert (await desk.ticket_row(1)).assignee_name == "Ali"
 
 
 async def test_resolving_cancels_a_pending_transfer(desk: DeskHarness) -> None:

@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import DeliveryError
 from conversations.models import Suggestion, Ticket, TicketEvent
-from tests.harness import AGENTS, DeskHarness
+from tests.harness import AGENTS, DeskHarness, texts
 
 PASSWORD_QUESTION = "I forgot my password and cannot log in"
-
-
-@pytest.fixture
-def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
-    return DeskHarness(sessions)
-
-
-async def ticket(desk: DeskHarness, number: int) -> Ticket:
-    async with desk.sessions() as session:
-        found = await session.get(Ticket, number)
-        assert found is not None
-        return found
-
-
-async def suggestions(desk: DeskHarness) -> list[Suggestion]:
-    async with desk.sessions() as session:
-        return list(await session.scalars(select(Suggestion).order_by(Suggestion.id)))
-
-
-def texts(messages) -> str:  # type: ignore[no-untyped-def]
-    return "\n".join(m.text for m in messages)
 
 
 async def test_greets_a_new_user_once(desk: DeskHarness) -> None:
@@ -55,7 +33,7 @@ async def test_faq_suggestions_solve_the_question(desk: DeskHarness) -> None:
 
     answer = await sara.press("This solved it", nth=0)
     assert "Glad" in texts(answer)
-    shown = await suggestions(desk)
+    shown = await desk.rows(Suggestion)
     assert shown[0].outcome == "solved"
     assert shown[0].article_id in ("password-reset", "forgotten-password")
     assert all(s.outcome in ("solved", "ignored") for s in shown)
@@ -69,7 +47,7 @@ async def test_short_message_asks_for_detail_then_uses_both(desk: DeskHarness) -
     assert "tell me a bit more" in texts(replies)
     replies = await sara.say("the VPN will not connect from home, error 809")
     assert any("VPN" in m.text for m in replies if m.buttons)
-    assert (await suggestions(desk))[0].query == (
+    assert (await desk.rows(Suggestion))[0].query == (
         "help please\nthe VPN will not connect from home, error 809"
     )
 
@@ -88,7 +66,7 @@ async def test_talk_to_a_person_opens_a_ticket_and_hands_it_to_the_agents(
     replies = await sara.press("Talk to a person")
 
     assert "#1" in texts(replies)
-    opened = await ticket(desk, 1)
+    opened = await desk.ticket_row(1)
     assert opened.description == PASSWORD_QUESTION
     assert opened.channel == "web" and opened.status == "new"
     assert opened.priority == "high"  # "cannot log in" stops someone working
@@ -98,8 +76,8 @@ async def test_talk_to_a_person_opens_a_ticket_and_hands_it_to_the_agents(
     assert post.chat == AGENTS and post.ticket_id == 1
     assert "New ticket #1" in post.text and "Sara" in post.text and "password" in post.text
     assert [(b.label, b.action_id, b.value) for b in post.buttons] == [("Claim", "claim", "1")]
-    assert {s.outcome for s in await suggestions(desk)} == {"escalated"}
-    assert {s.ticket_id for s in await suggestions(desk)} == {1}
+    assert {s.outcome for s in await desk.rows(Suggestion)} == {"escalated"}
+    assert {s.ticket_id for s in await desk.rows(Suggestion)} == {1}
 
 
 async def test_rejecting_every_suggestion_escalates(desk: DeskHarness) -> None:
@@ -111,14 +89,14 @@ async def test_rejecting_every_suggestion_escalates(desk: DeskHarness) -> None:
         assert "other suggestions" in texts(replies)
     replies = await sara.press("Not what I need", nth=count - 1)
     assert "ticket *#1*" in texts(replies)
-    assert {s.outcome for s in await suggestions(desk)} == {"rejected"}
+    assert {s.outcome for s in await desk.rows(Suggestion)} == {"rejected"}
 
 
 async def test_no_match_opens_a_ticket_straight_away(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
     replies = await sara.say("The coffee machine on floor three is leaking water everywhere")
     assert "couldn't find an answer" in texts(replies)
-    assert (await ticket(desk, 1)).subject.startswith("The coffee machine")
+    assert (await desk.ticket_row(1)).subject.startswith("The coffee machine")
 
 
 async def test_agent_and_requester_talk_through_the_ticket(desk: DeskHarness) -> None:
@@ -161,13 +139,13 @@ async def test_a_reply_after_resolve_reopens_the_ticket(desk: DeskHarness) -> No
     desk.clock.advance(hours=2)
     replies = await sara.say("It is leaking again")
     assert "open again" in texts(replies)
-    assert (await ticket(desk, 1)).status == "open"
+    assert (await desk.ticket_row(1)).status == "open"
 
     # After the re-open window a message starts a new question instead.
     await desk.agent("Ali", "resolve 1")
     desk.clock.advance(days=4)
     await sara.say("The coffee machine on floor two is also leaking water now")
-    assert (await ticket(desk, 2)).description.startswith("The coffee machine on floor two")
+    assert (await desk.ticket_row(2)).description.startswith("The coffee machine on floor two")
 
 
 async def test_a_restart_in_the_middle_loses_nothing(desk: DeskHarness) -> None:
@@ -213,10 +191,10 @@ async def test_a_redelivered_event_takes_effect_once(desk: DeskHarness) -> None:
 async def test_priority_is_inferred_and_the_requester_can_change_it(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
     await sara.say("URGENT: the printer on floor 2 is jammed and we have a board meeting now")
-    assert (await ticket(desk, 1)).priority in ("urgent",)
+    assert (await desk.ticket_row(1)).priority in ("urgent",)
     replies = await sara.press("Low")
     assert "priority: *Low*" in texts(replies)
-    assert (await ticket(desk, 1)).priority == "low"
+    assert (await desk.ticket_row(1)).priority == "low"
     assert "priority changed by the requester to low" in desk.agent_posts[-1].text
     async with desk.sessions() as session:
         (change,) = await session.scalars(
@@ -235,7 +213,7 @@ async def test_user_commands(desk: DeskHarness) -> None:
     assert "don't know the command /frobnicate" in texts(await sara.command("frobnicate"))
 
     assert "withdrawn" in texts(await sara.command("cancel"))
-    assert (await ticket(desk, 1)).status == "closed"
+    assert (await desk.ticket_row(1)).status == "closed"
     assert "withdrawn by Sara" in desk.agent_posts[-1].text
     assert "nothing to cancel" in texts(await sara.command("cancel"))
 
@@ -268,7 +246,7 @@ async def test_persian_typed_with_arabic_letters_finds_the_persian_article(
     reza = desk.person("Reza")
     # Arabic ي and ك, no ZWNJ: how many keyboards type it.
     replies = await reza.say("رمز عبورم را فراموش كرده ام و نميتوانم وارد شوم")
-    shown = await suggestions(desk)
+    shown = await desk.rows(Suggestion)
     assert shown and shown[0].article_id.endswith("-fa")
     assert all(m.lang == "fa" for m in replies)
 

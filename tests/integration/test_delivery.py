@@ -21,7 +21,7 @@ from conversations.messages import ChatRef, DeliveryError, OutboundMessage, Plat
 from conversations.models import Message
 from conversations.repository import Repository
 from tests.fakes.recording import Clock, RecordingSender
-from tests.harness import AGENTS, DeskHarness
+from tests.harness import AGENTS, COFFEE, DeskHarness
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -29,8 +29,6 @@ SARA = ChatRef(Platform.WEB, "chat-sara")
 OMID = ChatRef(Platform.WEB, "chat-omid")
 LEILA = ChatRef(Platform.WEB, "chat-leila")
 KAVEH = ChatRef(Platform.WEB, "chat-kaveh")
-# Tickets that no FAQ answers, so each opens a ticket straight away.
-NO_MATCH = "The coffee machine on floor three is leaking water everywhere"
 
 
 @pytest.fixture
@@ -402,7 +400,7 @@ async def test_agent_posts_after_a_tickets_first_go_into_its_thread(
 ) -> None:
     desk = DeskHarness(sessions)
     sara, omid = desk.person("Sara"), desk.person("Omid")
-    await sara.say(NO_MATCH)
+    await sara.say(COFFEE)
     await omid.say("The blinds in meeting room B are stuck halfway and will not move")
     await desk.agent("Ali", "claim 1")
     await desk.agent("Ali", "reply 1 Someone from facilities is on the way")
@@ -429,7 +427,7 @@ async def test_a_thread_reply_waits_for_its_delayed_first_post_and_threads_under
     sara = desk.person("Sara")
     await sara.say("help please")  # asks for detail: only Sara's chat so far
     desk.sender.rate_limit(30)  # the next send is the agents' "New ticket" post
-    await sara.say(NO_MATCH)
+    await sara.say(COFFEE)
     await desk.agent("Ali", "claim 1")
     assert desk.agent_posts == []
     assert any("Ali is looking at your request" in m.text for m in sara.received)

@@ -9,19 +9,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.commands import COMMANDS
-from conversations.messages import (
-    ChatRef,
-    InboundAction,
-    InboundCommand,
-    InboundMessage,
-    OutboundMessage,
-    Platform,
-    Reply,
-    UserRef,
-)
+from conversations.messages import InboundAction, Reply, UserRef
 from conversations.models import (
     Agent,
     ArticleLink,
@@ -37,12 +27,10 @@ from conversations.models import (
     Transfer,
 )
 from conversations.team import Member, Role, Team
-from tests.harness import AGENTS, DeskHarness
-from tests.harness import Person as Requester
+from tests.harness import COFFEE, DeskHarness, agent, texts
 
 NOT_ALLOWED = "You're not allowed to work tickets. Ask an admin to add you to the team."
 STALE = "That button belongs to an earlier question. Just write what you need."
-COFFEE = "The coffee machine on floor three is leaking water everywhere"
 FRIDGE = "The fridge in the kitchen smells of old fish again"
 
 AGENT_GROUP = "slack-usergroup:S1"
@@ -102,80 +90,10 @@ STATE_TABLES = (
 
 
 @pytest.fixture
-def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
-    harness = DeskHarness(sessions)
-    harness.configure(team=TEAM)
-    return harness
-
-
-def texts(messages: list[OutboundMessage]) -> str:
-    return "\n".join(m.text for m in messages)
-
-
-def agent(name: str, *groups: str) -> UserRef:
-    return UserRef(Platform.WEB, f"agent:{name}", name, groups=frozenset(groups))
-
-
-async def as_agent(desk: DeskHarness, who: UserRef, command: str) -> Reply:
-    """``who`` runs an agent command in the agent chat (``desk.agent`` without groups)."""
-    verb, _, args = command.partition(" ")
-    reply = await desk.dispatch(
-        InboundCommand(uuid.uuid4().hex, AGENTS, who, verb, args, desk.clock())
-    )
-    await desk.outbox.deliver_due()
-    assert reply is not None
-    return reply
-
-
-async def press_in_agent_chat(desk: DeskHarness, who: UserRef, action: str, value: str) -> Reply:
-    reply = await desk.dispatch(
-        InboundAction(uuid.uuid4().hex, AGENTS, who, action, value, desk.clock())
-    )
-    await desk.outbox.deliver_due()
-    assert reply is not None
-    return reply
-
-
-async def write_in_thread(desk: DeskHarness, who: UserRef, thread: str, text: str) -> Reply | None:
-    reply = await desk.dispatch(
-        InboundMessage(
-            uuid.uuid4().hex,
-            ChatRef(AGENTS.platform, AGENTS.chat_id, thread),
-            who,
-            text,
-            desk.clock(),
-        )
-    )
-    await desk.outbox.deliver_due()
-    return reply
-
-
-async def opened(person: Requester, description: str = COFFEE) -> int:
-    replies = await person.say(description)
-    async with person.desk.sessions() as session:
-        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
-    assert ticket is not None and f"#{ticket.id}" in texts(replies)
-    return ticket.id
-
-
-async def ticket(desk: DeskHarness, number: int) -> Ticket:
-    async with desk.sessions() as session:
-        found = await session.get(Ticket, number)
-        assert found is not None
-        return found
-
-
-async def thread_of(desk: DeskHarness, number: int) -> str:
-    """The platform's id of the ticket's first agent-channel post: its thread."""
-    async with desk.sessions() as session:
-        root = await session.scalar(
-            select(Message.platform_message_id)
-            .where(Message.chat_id == AGENTS.chat_id, Message.ticket_id == number)
-            .order_by(Message.id)
-            .limit(1)
-        )
-    assert root is not None
-    return root
+def desk(desk: DeskHarness) -> DeskHarness:
+    """The shared desk, with the team file ``TEAM``."""
+    desk.configure(team=TEAM)
+    return desk
 
 
 async def snapshot(desk: DeskHarness) -> dict[str, list[dict[str, Any]]]:
@@ -197,9 +115,9 @@ async def agent_keys(desk: DeskHarness) -> set[str]:
 @pytest.fixture
 async def tickets(desk: DeskHarness) -> dict[str, int]:
     """A new ticket, one Ali is working on and offers to Ada, and one he resolved."""
-    new = await opened(desk.person("Sara"), COFFEE)
-    mine = await opened(desk.person("Omid"), FRIDGE)
-    done = await opened(desk.person("Reza"), "The blinds in room 12 are stuck halfway down")
+    new = await desk.person("Sara").open_ticket(COFFEE)
+    mine = await desk.person("Omid").open_ticket(FRIDGE)
+    done = await desk.person("Reza").open_ticket("The blinds in room 12 are stuck halfway down")
     assert (await desk.agent("Ali", f"claim {mine}")).ok
     assert (await desk.agent("Ali", f"transfer {mine} @Ada")).ok
     assert (await desk.agent("Ali", f"resolve {done} Replaced the cable")).ok
@@ -222,7 +140,7 @@ async def test_someone_outside_the_team_can_run_no_command_and_nothing_changes(
     command = f"{name} {EVERY_COMMAND[name].format(**tickets)}".strip()
 
     for who in (agent("Eve"), agent("Mallory", "slack-usergroup:SOMEONE-ELSE")):
-        reply = await as_agent(desk, who, command)
+        reply = await desk.agent(who, command)
         assert reply == Reply(NOT_ALLOWED, ok=False), command
 
     assert await snapshot(desk) == before  # the tickets, the outbox, the agents: all untouched
@@ -236,7 +154,7 @@ async def test_the_same_commands_work_for_an_admin(
 ) -> None:
     """The control for the test above: its commands are ones that act, not ones that fail."""
     command = f"{name} {EVERY_COMMAND[name].format(**tickets)}".strip()
-    reply = await as_agent(desk, agent("Ada"), command)
+    reply = await desk.agent("Ada", command)
     assert reply.ok, (command, reply)
 
 
@@ -244,26 +162,26 @@ async def test_a_bare_claim_from_outside_the_team_takes_nothing(
     desk: DeskHarness, tickets: dict[str, int]
 ) -> None:
     before = await snapshot(desk)
-    assert await as_agent(desk, agent("Eve"), "claim") == Reply(NOT_ALLOWED, ok=False)
+    assert await desk.agent("Eve", "claim") == Reply(NOT_ALLOWED, ok=False)
     assert await snapshot(desk) == before
 
 
 async def test_the_claim_button_refuses_someone_outside_the_team(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
     (button,) = desk.agent_posts[-1].buttons
     assert (button.action_id, button.value) == ("claim", str(number))
     before = await snapshot(desk)
 
-    reply = await press_in_agent_chat(desk, agent("Eve"), button.action_id, button.value)
+    reply = await desk.agent_action("Eve", button.action_id, button.value)
 
     assert reply == Reply(NOT_ALLOWED, ok=False)
     assert await snapshot(desk) == before
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
     assert await sara.read() == []
     # A member pressing the same button still gets it.
-    ok = await press_in_agent_chat(desk, agent("Ali"), button.action_id, button.value)
+    ok = await desk.agent_action("Ali", button.action_id, button.value)
     assert ok == Reply(f"You claimed #{number}.")
 
 
@@ -271,18 +189,18 @@ async def test_writing_in_a_tickets_thread_refuses_someone_outside_the_team(
     desk: DeskHarness,
 ) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
-    thread = await thread_of(desk, number)
+    thread = await desk.thread_of(number)
     before = await snapshot(desk)
 
     for text in ("Hi, I can help you with that", "note: I am not really an agent"):
-        reply = await write_in_thread(desk, agent("Eve"), thread, text)
+        reply = await desk.agent_says("Eve", text, thread=thread)
         assert reply == Reply(NOT_ALLOWED, ok=False)
 
     assert await snapshot(desk) == before
     assert await sara.read() == []
-    taken = await ticket(desk, number)
+    taken = await desk.ticket_row(number)
     assert taken.assignee_key is None and taken.first_response_at is None
 
 
@@ -291,27 +209,27 @@ async def test_writing_in_a_tickets_thread_refuses_someone_outside_the_team(
 
 async def test_a_member_through_a_group_may_work_tickets(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
     gil = agent("Gil", AGENT_GROUP)
 
-    assert await as_agent(desk, gil, f"claim {number}") == Reply(f"You claimed #{number}.")
-    claimed = await ticket(desk, number)
+    assert await desk.agent(gil, f"claim {number}") == Reply(f"You claimed #{number}.")
+    claimed = await desk.ticket_row(number)
     assert (claimed.assignee_key, claimed.assignee_name) == ("web:agent:Gil", "Gil")
     assert f"Gil is looking at your request *#{number}*." in texts(await sara.read())
 
-    thread = await thread_of(desk, number)
-    reply = await write_in_thread(desk, gil, thread, "Is the water near a socket?")
+    thread = await desk.thread_of(number)
+    reply = await desk.agent_says(gil, "Is the water near a socket?", thread=thread)
     assert reply == Reply(f"Reply sent to the requester of #{number}.")
     assert f"*Gil* (ticket #{number}): Is the water near a socket?" in texts(await sara.read())
     assert "web:agent:Gil" in await agent_keys(desk)
 
 
 async def test_the_same_person_without_the_group_is_refused(desk: DeskHarness) -> None:
-    number = await opened(desk.person("Sara"))
-    reply = await as_agent(desk, agent("Gil"), f"claim {number}")
+    number = await desk.person("Sara").open_ticket()
+    reply = await desk.agent("Gil", f"claim {number}")
     assert reply == Reply(NOT_ALLOWED, ok=False)
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None
 
 
 # -- roles ----------------------------------------------------------------------------------------
@@ -319,19 +237,19 @@ async def test_the_same_person_without_the_group_is_refused(desk: DeskHarness) -
 
 async def test_assign_is_for_leads(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
     before = await snapshot(desk)
 
     for who in (agent("Ali"), agent("Gil", AGENT_GROUP)):
-        reply = await as_agent(desk, who, f"assign {number} @Bea")
+        reply = await desk.agent(who, f"assign {number} @Bea")
         assert reply == Reply("Only a lead can use 'assign'.", ok=False)
     assert await snapshot(desk) == before
     assert await sara.read() == []
 
-    reply = await as_agent(desk, agent("Lea"), f"assign {number} @Bea")
+    reply = await desk.agent("Lea", f"assign {number} @Bea")
     assert reply == Reply(f"#{number} is now assigned to Bea.")
-    assigned = await ticket(desk, number)
+    assigned = await desk.ticket_row(number)
     assert (assigned.assignee_key, assigned.assignee_name) == ("web:agent:Bea", "Bea")
     assert desk.agent_posts[-1].text == f"*#{number}* assigned to Bea by Lea."
 
@@ -342,10 +260,10 @@ async def test_assign_is_for_leads(desk: DeskHarness) -> None:
     ids=["admin", "lead-through-group", "agent-who-is-also-in-the-lead-group"],
 )
 async def test_leads_and_admins_may_assign(desk: DeskHarness, who: UserRef) -> None:
-    number = await opened(desk.person("Sara"))
-    reply = await as_agent(desk, who, f"assign {number} @Bea")
+    number = await desk.person("Sara").open_ticket()
+    reply = await desk.agent(who, f"assign {number} @Bea")
     assert reply == Reply(f"#{number} is now assigned to Bea.")
-    assert (await ticket(desk, number)).assignee_name == "Bea"
+    assert (await desk.ticket_row(number)).assignee_name == "Bea"
 
 
 # -- requesters -----------------------------------------------------------------------------------
@@ -353,8 +271,8 @@ async def test_leads_and_admins_may_assign(desk: DeskHarness, who: UserRef) -> N
 
 async def test_a_requester_only_sees_their_own_tickets(desk: DeskHarness) -> None:
     sara, omid = desk.person("Sara"), desk.person("Omid")
-    saras = await opened(sara, COFFEE)
-    omids = await opened(omid, FRIDGE)
+    saras = await sara.open_ticket(COFFEE)
+    omids = await omid.open_ticket(FRIDGE)
 
     listing = texts(await sara.command("ticket"))
     assert f"#{saras}*" in listing and "coffee machine" in listing
@@ -369,10 +287,10 @@ async def test_a_requester_only_sees_their_own_tickets(desk: DeskHarness) -> Non
 
 async def test_a_priority_button_for_someone_elses_ticket_is_stale(desk: DeskHarness) -> None:
     sara, omid = desk.person("Sara"), desk.person("Omid")
-    await opened(sara, COFFEE)
-    omids = await opened(omid, FRIDGE)
+    await sara.open_ticket(COFFEE)
+    omids = await omid.open_ticket(FRIDGE)
     await omid.read()
-    priority = (await ticket(desk, omids)).priority
+    priority = (await desk.ticket_row(omids)).priority
     # Omid's own buttons carry his ticket's number; Sara crafts the same press from her chat.
     urgent = next(b for b in omid.buttons("Urgent") if b.value == f"{omids}:urgent")
     before = await snapshot(desk)
@@ -385,7 +303,7 @@ async def test_a_priority_button_for_someone_elses_ticket_is_stale(desk: DeskHar
     )
 
     assert texts(await sara.read()) == STALE
-    assert (await ticket(desk, omids)).priority == priority != "urgent"
+    assert (await desk.ticket_row(omids)).priority == priority != "urgent"
     assert len(desk.agent_posts) == posts and await omid.read() == []
     after = await snapshot(desk)
     assert after["tickets"] == before["tickets"]
@@ -394,7 +312,7 @@ async def test_a_priority_button_for_someone_elses_ticket_is_stale(desk: DeskHar
 
 async def test_a_requester_cannot_run_agent_commands_from_their_chat(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     replies = await sara.command("claim", str(number))
     assert "I don't know the command /claim" in texts(replies)
-    assert (await ticket(desk, number)).assignee_key is None
+    assert (await desk.ticket_row(number)).assignee_key is None

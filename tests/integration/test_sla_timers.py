@@ -10,18 +10,17 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import db
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
-from conversations.messages import OutboundMessage, Platform
-from conversations.models import Message, SlaAlert, Ticket, TicketEvent
-from tests.harness import AGENTS, DeskHarness, Person
+from conversations.messages import Platform
+from conversations.models import Message, SlaAlert, TicketEvent
+from tests.harness import AGENTS, COFFEE, DeskHarness, Person, coffee, texts
 
-# No FAQ answers these and none sounds pressing: each opens a normal ticket straight away, whose
-# first response is due in 4 hours (warned at 80%: 3h12m) and resolution in 24 hours.
-COFFEE = "The coffee machine on floor three is leaking water everywhere"
+# No FAQ answers COFFEE (nor coffee(n)) and none sounds pressing: each opens a normal ticket
+# straight away, whose first response is due in 4 hours (warned at 80%: 3h12m) and resolution in
+# 24 hours.
 FIRST_DUE = timedelta(hours=4)
 FIRST_WARN = timedelta(hours=3, minutes=12)
 RESOLUTION_DUE = timedelta(hours=24)
@@ -30,33 +29,9 @@ RESOLUTION_WARN = timedelta(hours=19, minutes=12)
 Process = Callable[[], tuple[Engine, Outbox]]
 
 
-@pytest.fixture
-def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
-    return DeskHarness(sessions)
-
-
-def texts(messages: list[OutboundMessage]) -> str:
-    return "\n".join(m.text for m in messages)
-
-
 async def opened(person: Person, description: str = COFFEE, priority: str = "normal") -> int:
-    replies = await person.say(description)
-    async with person.desk.sessions() as session:
-        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
-    assert ticket is not None and f"#{ticket.id}" in texts(replies)
-    assert ticket.priority == priority
-    return ticket.id
-
-
-def coffee(n: int) -> str:
-    return f"The coffee machine on floor {n} is leaking water everywhere"
-
-
-async def ticket(desk: DeskHarness, number: int) -> Ticket:
-    async with desk.sessions() as session:
-        found = await session.get(Ticket, number)
-        assert found is not None
-        return found
+    """``person.open_ticket(description)``, whose ticket must have ``priority`` (normal)."""
+    return await person.open_ticket(description, priority=priority)
 
 
 def sla_posts(desk: DeskHarness, number: int | None = None) -> list[str]:
@@ -256,7 +231,7 @@ async def test_the_first_response_stops_the_first_response_clock(desk: DeskHarne
     number = await opened(sara)
     desk.clock.advance(hours=1)
     await desk.agent("Ali", f"reply {number} Someone is on the way")
-    assert (await ticket(desk, number)).first_response_at == start + timedelta(hours=1)
+    assert (await desk.ticket_row(number)).first_response_at == start + timedelta(hours=1)
 
     for offset in (FIRST_WARN, FIRST_DUE, FIRST_DUE + timedelta(hours=5)):
         await at(desk, start, offset)
@@ -290,7 +265,7 @@ async def test_a_priority_change_moves_the_targets_and_a_new_warning_follows(
 
     reply = await desk.agent("Ali", f"priority {number} low")  # low: 8h/72h
     assert reply.ok
-    lowered = await ticket(desk, number)
+    lowered = await desk.ticket_row(number)
     assert lowered.first_response_due_at == start + timedelta(hours=8)
     assert lowered.resolution_due_at == start + timedelta(hours=72)
 
@@ -318,7 +293,7 @@ async def test_a_requester_raising_the_priority_brings_the_warning_forward(
     number = await opened(sara)
     desk.clock.advance(minutes=20)
     await sara.press("Urgent")  # urgent: first response within 30 minutes
-    assert (await ticket(desk, number)).first_response_due_at == start + timedelta(minutes=30)
+    assert (await desk.ticket_row(number)).first_response_due_at == start + timedelta(minutes=30)
 
     await desk.tick()
     assert sla_posts(desk) == []
@@ -404,19 +379,13 @@ async def test_a_resolved_ticket_closes_after_the_quiet_period(desk: DeskHarness
     resolved_at = desk.clock()
 
     await at(desk, resolved_at, CLOSE_AFTER - timedelta(seconds=1))
-    assert (await ticket(desk, number)).status == "resolved"
+    assert (await desk.ticket_row(number)).status == "resolved"
 
     await at(desk, resolved_at, CLOSE_AFTER)
     await tick_many(desk)
-    closed = await ticket(desk, number)
+    closed = await desk.ticket_row(number)
     assert (closed.status, closed.closed_at) == ("closed", resolved_at + CLOSE_AFTER)
-    async with desk.sessions() as session:
-        trail = await session.scalars(
-            select(TicketEvent).where(
-                TicketEvent.ticket_id == number, TicketEvent.action == "status"
-            )
-        )
-        changes = [(e.actor, e.from_value, e.to_value) for e in trail]
+    changes = [e[1:] for e in await desk.trail(number) if e[0] == "status"]
     assert changes[-1] == ("timer", "resolved", "closed")
     assert changes.count(("timer", "resolved", "closed")) == 1
 
@@ -424,8 +393,8 @@ async def test_a_resolved_ticket_closes_after_the_quiet_period(desk: DeskHarness
     await sara.read()
     replies = await sara.say(coffee(2))
     assert "ticket *#2*" in texts(replies) and "open again" not in texts(replies)
-    assert (await ticket(desk, 2)).description == coffee(2)
-    assert (await ticket(desk, number)).status == "closed"
+    assert (await desk.ticket_row(2)).description == coffee(2)
+    assert (await desk.ticket_row(number)).status == "closed"
 
 
 async def test_a_reply_before_the_quiet_period_ends_reopens_instead(desk: DeskHarness) -> None:
@@ -438,10 +407,10 @@ async def test_a_reply_before_the_quiet_period_ends_reopens_instead(desk: DeskHa
     desk.clock.now = resolved_at + CLOSE_AFTER - timedelta(minutes=1)
     replies = await sara.say("It is leaking again")
     assert f"Ticket *#{number}* is open again" in texts(replies)
-    assert (await ticket(desk, number)).status == "open"
+    assert (await desk.ticket_row(number)).status == "open"
 
     await at(desk, resolved_at, CLOSE_AFTER + timedelta(hours=1))
-    assert (await ticket(desk, number)).status == "open"  # re-opened tickets are not closed
+    assert (await desk.ticket_row(number)).status == "open"  # re-opened tickets are not closed
 
 
 async def test_after_the_quiet_period_a_message_starts_a_new_question(desk: DeskHarness) -> None:
@@ -456,10 +425,10 @@ async def test_after_the_quiet_period_a_message_starts_a_new_question(desk: Desk
     replies = await sara.say(coffee(5))
     assert "open again" not in texts(replies)
     assert "ticket *#2*" in texts(replies)
-    assert (await ticket(desk, number)).status == "resolved"
+    assert (await desk.ticket_row(number)).status == "resolved"
     await desk.tick()
-    assert (await ticket(desk, number)).status == "closed"
-    assert (await ticket(desk, 2)).status == "new"
+    assert (await desk.ticket_row(number)).status == "closed"
+    assert (await desk.ticket_row(2)).status == "new"
 
 
 async def test_two_processes_close_a_ticket_once(
@@ -470,7 +439,7 @@ async def test_two_processes_close_a_ticket_once(
     await desk.agent("Ali", f"resolve {number}")
     desk.clock.advance(hours=3)
     await tick_together(desk, second_process, 3)
-    assert (await ticket(desk, number)).status == "closed"
+    assert (await desk.ticket_row(number)).status == "closed"
     async with desk.sessions() as session:
         closings = list(
             await session.scalars(

@@ -8,56 +8,16 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import InboundAction, OutboundMessage
-from conversations.models import ArticleLink, Conversation, Survey, Ticket
-from tests.harness import DeskHarness, Person
+from conversations.models import ArticleLink, Conversation, Survey
+from tests.harness import COFFEE, DeskHarness, Person, coffee, texts
 
-COFFEE = "The coffee machine on floor three is leaking water everywhere"
 FRIDGE = "The fridge in the kitchen smells of old fish again"
 STALE = "That button belongs to an earlier question. Just write what you need."
 ASK = "How did we do on ticket *#{id}*? 1 is poor, 5 is excellent."
 THANKS = "Thank you! Anything you'd like to add? Write it now, or press Skip."
 COMMENT_THANKS = "Thanks for the feedback."
-
-
-@pytest.fixture
-def desk(sessions: async_sessionmaker[AsyncSession]) -> DeskHarness:
-    return DeskHarness(sessions)
-
-
-def texts(messages: list[OutboundMessage]) -> str:
-    return "\n".join(m.text for m in messages)
-
-
-def coffee(n: int) -> str:
-    return f"The coffee machine on floor {n} is leaking water everywhere"
-
-
-async def opened(person: Person, description: str = COFFEE) -> int:
-    replies = await person.say(description)
-    async with person.desk.sessions() as session:
-        ticket = await session.scalar(select(Ticket).order_by(Ticket.id.desc()).limit(1))
-    assert ticket is not None and f"#{ticket.id}" in texts(replies)
-    return ticket.id
-
-
-async def ticket(desk: DeskHarness, number: int) -> Ticket:
-    async with desk.sessions() as session:
-        found = await session.get(Ticket, number)
-        assert found is not None
-        return found
-
-
-async def surveys(desk: DeskHarness) -> list[Survey]:
-    async with desk.sessions() as session:
-        return list(await session.scalars(select(Survey).order_by(Survey.id)))
-
-
-async def article_links(desk: DeskHarness) -> list[ArticleLink]:
-    async with desk.sessions() as session:
-        return list(await session.scalars(select(ArticleLink).order_by(ArticleLink.id)))
 
 
 async def state_of(person: Person) -> str:
@@ -75,7 +35,7 @@ def survey_asks(messages: list[OutboundMessage]) -> list[OutboundMessage]:
 
 async def resolved(desk: DeskHarness, person: Person, description: str = COFFEE) -> int:
     """``person`` opens a ticket and Ali resolves it; what they were told is read."""
-    number = await opened(person, description)
+    number = await person.open_ticket(description)
     assert (await desk.agent("Ali", f"resolve {number} Replaced the valve")).ok
     return number
 
@@ -92,7 +52,7 @@ async def press_as(desk: DeskHarness, person: Person, action: str, value: str) -
 
 async def test_resolving_offers_the_requester_a_rating_from_1_to_5(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
 
     await desk.agent("Ali", f"resolve {number} Replaced the valve")
@@ -104,10 +64,10 @@ async def test_resolving_offers_the_requester_a_rating_from_1_to_5(desk: DeskHar
     assert [(b.label, b.action_id, b.value) for b in ask.buttons] == [
         (str(n), "rate", f"{number}:{n}") for n in range(1, 6)
     ]
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert (survey.ticket_id, survey.rating, survey.comment) == (number, None, None)
     assert survey.sent_at == desk.clock() and survey.answered_at is None
-    assert survey.requester_id == (await ticket(desk, number)).requester_id
+    assert survey.requester_id == (await desk.ticket_row(number)).requester_id
 
 
 async def test_a_rating_is_stored_thanked_for_and_told_to_the_agents(desk: DeskHarness) -> None:
@@ -120,7 +80,7 @@ async def test_a_rating_is_stored_thanked_for_and_told_to_the_agents(desk: DeskH
 
     assert [m.text for m in replies] == [THANKS]
     assert [(b.label, b.action_id) for b in replies[0].buttons] == [("Skip", "rate.skip")]
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert (survey.rating, survey.answered_at, survey.comment) == (4, desk.clock(), None)
     assert desk.agent_posts[-1].text == f"*#{number}* rated 4/5 by the requester."
     assert desk.agent_posts[-1].ticket_id == number
@@ -134,17 +94,17 @@ async def test_the_next_message_is_the_comment_and_does_not_reopen(desk: DeskHar
     replies = await sara.say("Quick and friendly, thank you")
 
     assert [m.text for m in replies] == [COMMENT_THANKS]
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert (survey.rating, survey.comment) == (5, "Quick and friendly, thank you")
-    assert (await ticket(desk, number)).status == "resolved"
+    assert (await desk.ticket_row(number)).status == "resolved"
     assert desk.agent_posts[-1].text == f"*#{number}* survey comment: Quick and friendly, thank you"
     assert await state_of(sara) == "idle"
 
     # The survey is over: what she writes next is about the ticket again.
     replies = await sara.say("Oh no, it is leaking again")
     assert f"Ticket *#{number}* is open again" in texts(replies)
-    assert (await ticket(desk, number)).status == "open"
-    assert (await surveys(desk))[0].comment == "Quick and friendly, thank you"
+    assert (await desk.ticket_row(number)).status == "open"
+    assert (await desk.rows(Survey))[0].comment == "Quick and friendly, thank you"
 
 
 async def test_skip_ends_the_survey_without_a_comment(desk: DeskHarness) -> None:
@@ -158,7 +118,7 @@ async def test_skip_ends_the_survey_without_a_comment(desk: DeskHarness) -> None
     assert await state_of(sara) == "idle"
     replies = await sara.say("It is leaking again")
     assert f"Ticket *#{number}* is open again" in texts(replies)
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert (survey.rating, survey.comment) == (3, None)
 
 
@@ -173,14 +133,14 @@ async def test_a_rating_left_without_a_comment_does_not_swallow_a_later_question
     await sara.press("5")  # ...and nothing more
     desk.clock.advance(days=7)
     await desk.tick()
-    assert (await ticket(desk, number)).status == "closed"
+    assert (await desk.ticket_row(number)).status == "closed"
 
     replies = await sara.say(FRIDGE)
 
     assert COMMENT_THANKS not in texts(replies)
     assert "ticket *#2*" in texts(replies)
-    assert (await ticket(desk, 2)).description == FRIDGE
-    assert (await surveys(desk))[0].comment is None
+    assert (await desk.ticket_row(2)).description == FRIDGE
+    assert (await desk.rows(Survey))[0].comment is None
 
 
 async def test_once_an_agent_reopens_the_ticket_the_requesters_answer_joins_it(
@@ -204,7 +164,7 @@ async def test_once_an_agent_reopens_the_ticket_the_requesters_answer_joins_it(
     detail = await desk.engine.ticket(number)
     assert detail is not None
     assert detail.entries[-1].text == "Yes, there is a puddle under it every morning"
-    assert (await surveys(desk))[0].comment is None
+    assert (await desk.rows(Survey))[0].comment is None
 
 
 async def test_one_survey_per_ticket(desk: DeskHarness) -> None:
@@ -219,7 +179,7 @@ async def test_one_survey_per_ticket(desk: DeskHarness) -> None:
     assert (await desk.agent("Ali", f"reopen {number}")).ok
     await desk.agent("Ali", f"resolve {number}")
     assert survey_asks(await sara.read()) == []
-    assert [s.ticket_id for s in await surveys(desk)] == [number]
+    assert [s.ticket_id for s in await desk.rows(Survey)] == [number]
 
 
 @pytest.mark.parametrize(("draw", "asked"), [(0.7, False), (0.5, False), (0.3, True), (0.0, True)])
@@ -229,7 +189,7 @@ async def test_sampling_decides_who_is_asked(desk: DeskHarness, draw: float, ask
     await resolved(desk, sara)
     told = await sara.read()
     assert len(survey_asks(told)) == int(asked)
-    assert len(await surveys(desk)) == int(asked)
+    assert len(await desk.rows(Survey)) == int(asked)
     assert "is resolved" in texts(told)  # the resolution itself always goes out
 
 
@@ -258,7 +218,7 @@ async def test_the_cooldown_spares_a_requester_asked_recently(desk: DeskHarness)
     third = await resolved(desk, sara, coffee(3))
     (ask,) = survey_asks(await sara.read())
     assert ask.text == ASK.format(id=third)
-    assert second not in [s.ticket_id for s in await surveys(desk)]
+    assert second not in [s.ticket_id for s in await desk.rows(Survey)]
 
 
 async def test_a_rating_pressed_twice_is_stale(desk: DeskHarness) -> None:
@@ -271,7 +231,7 @@ async def test_a_rating_pressed_twice_is_stale(desk: DeskHarness) -> None:
     for label in ("5", "1"):
         assert texts(await sara.press(label)) == STALE
 
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert survey.rating == 5
     assert len(desk.agent_posts) == posts  # the agents were told once
     assert await state_of(sara) == "idle"
@@ -283,7 +243,7 @@ async def test_a_rating_pressed_again_before_the_comment_is_stale(desk: DeskHarn
     await sara.press("2")
     assert texts(await sara.press("4")) == STALE
     await sara.say("Took a while")
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert (survey.rating, survey.comment) == (2, "Took a while")
 
 
@@ -297,7 +257,7 @@ async def test_someone_elses_rating_button_is_stale(desk: DeskHarness) -> None:
     await press_as(desk, omid, "rate", f"{number}:1")
 
     assert texts(await omid.read()) == STALE
-    (survey,) = await surveys(desk)
+    (survey,) = await desk.rows(Survey)
     assert survey.rating is None and survey.answered_at is None
     assert len(desk.agent_posts) == posts
     assert await state_of(omid) != "survey_comment"
@@ -312,7 +272,7 @@ async def test_a_malformed_rating_is_stale(desk: DeskHarness, value: str) -> Non
     await sara.read()
     await press_as(desk, sara, "rate", value)
     assert texts(await sara.read()) == STALE
-    assert (await surveys(desk))[0].rating is None
+    assert (await desk.rows(Survey))[0].rating is None
 
 
 # -- knowledge sharing ----------------------------------------------------------------------------
@@ -320,13 +280,13 @@ async def test_a_malformed_rating_is_stale(desk: DeskHarness, value: str) -> Non
 
 async def test_answering_with_an_article_links_it_to_the_question(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara)
+    number = await sara.open_ticket()
     await sara.read()
 
     reply = await desk.agent("Ali", f"faq {number} password-reset")
 
     assert reply.ok and reply.text == f"Article password-reset sent to the requester of #{number}."
-    (link,) = await article_links(desk)
+    (link,) = await desk.rows(ArticleLink)
     assert (link.ticket_id, link.article_id, link.question, link.source, link.agent) == (
         number,
         "password-reset",
@@ -344,13 +304,13 @@ async def test_resolving_with_an_article_links_it_and_keeps_the_summary(
     desk: DeskHarness,
 ) -> None:
     sara = desk.person("Sara")
-    number = await opened(sara, FRIDGE)
+    number = await sara.open_ticket(FRIDGE)
     await sara.read()
 
     reply = await desk.agent("Bea", f"resolve {number} password-reset Reset it for her")
 
     assert reply.ok
-    (link,) = await article_links(desk)
+    (link,) = await desk.rows(ArticleLink)
     assert (link.ticket_id, link.article_id, link.question, link.source, link.agent) == (
         number,
         "password-reset",
@@ -358,7 +318,7 @@ async def test_resolving_with_an_article_links_it_and_keeps_the_summary(
         "resolve",
         "Bea",
     )
-    assert (await ticket(desk, number)).resolution == "Reset it for her"
+    assert (await desk.ticket_row(number)).resolution == "Reset it for her"
     assert f"Ticket *#{number}* is resolved: Reset it for her" in texts(await sara.read())
 
 
@@ -366,21 +326,21 @@ async def test_the_question_linked_is_the_whole_question_asked(desk: DeskHarness
     """A question completed after "tell me more" is linked as the requester put it together."""
     sara = desk.person("Sara")
     await sara.say("coffee machine")
-    number = await opened(sara, "it is leaking water on the third floor kitchen")
+    number = await sara.open_ticket("it is leaking water on the third floor kitchen")
     await desk.agent("Ali", f"faq {number} password-reset")
-    (link,) = await article_links(desk)
-    assert link.question == (await ticket(desk, number)).description
+    (link,) = await desk.rows(ArticleLink)
+    assert link.question == (await desk.ticket_row(number)).description
     assert link.question.startswith("coffee machine\n")
 
 
 async def test_no_link_without_a_known_article(desk: DeskHarness) -> None:
     sara = desk.person("Sara")
-    first = await opened(sara, coffee(1))
+    first = await sara.open_ticket(coffee(1))
     reply = await desk.agent("Ali", f"faq {first} no-such-article")
     assert not reply.ok
     assert reply.text == "There is no knowledge-base article 'no-such-article'."
 
     # A summary whose first word is no article id is all summary.
     await desk.agent("Ali", f"resolve {first} Replaced the valve")
-    assert (await ticket(desk, first)).resolution == "Replaced the valve"
-    assert await article_links(desk) == []
+    assert (await desk.ticket_row(first)).resolution == "Replaced the valve"
+    assert await desk.rows(ArticleLink) == []

@@ -23,6 +23,7 @@ from conversations.tickets import (
     Notifier,
     current_owner,
     first_response,
+    member_name,
     reopen,
     set_owner,
     set_status,
@@ -100,16 +101,16 @@ async def _target(ctx: AgentContext, handle: str, *, teams: bool) -> Target:
     name = handle.removeprefix("@")
     if not name:
         raise ctx.fail("agent.usage.transfer" if teams else "agent.usage.assign")
-    if teams and name in ctx.notify.workflow.team.team_names:
+    team = ctx.notify.workflow.team
+    if teams and name in team.team_names:
         return Target(team=name)
-    member = ctx.notify.workflow.team.find(name)
-    if member is not None and ":" in member.who and not member.who.split(":")[0].endswith("group"):
-        known = await ctx.repo.agent(member.who)
-        return Target(member.who, member.name or (known.name if known else member.who))
+    member = team.find(name)
+    if member is not None:
+        return Target(member.who, member_name(member, await ctx.repo.agent(member.who)))
+    # Someone the desk has seen work tickets, named as they named themselves: anyone while the
+    # desk is open, else only a member (found above by key or team-file name).
     agent = await ctx.repo.agent_named(name)
-    if agent is not None and ctx.notify.workflow.team.open:
-        return Target(agent.key, agent.name)
-    if agent is not None and ctx.notify.workflow.team.find(agent.key) is not None:
+    if agent is not None and (team.open or team.find(agent.key) is not None):
         return Target(agent.key, agent.name)
     raise ctx.fail("agent.unknown_target", handle=handle)
 

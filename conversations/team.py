@@ -43,6 +43,11 @@ class Member:
     teams: tuple[str, ...] = ()
     capacity: int | None = None
 
+    @property
+    def is_group(self) -> bool:
+        """A platform group (``slack-usergroup:S0123``), not a person (``slack:U0123``)."""
+        return self.who.split(":", 1)[0].endswith(("-group", "-usergroup"))
+
 
 class TeamFileError(Exception):
     """The team file is invalid; the message says where."""
@@ -82,20 +87,16 @@ class Team:
         return None
 
     def find(self, handle: str) -> Member | None:
-        """The member an ``@handle`` names: by key, or by name (case-insensitive)."""
+        """The person an ``@handle`` names: by key, or by name (case-insensitive)."""
         handle = handle.removeprefix("@").casefold()
-        for member in self.members:
+        for member in self.individuals():
             if member.who.casefold() == handle or (member.name or "").casefold() == handle:
                 return member
         return None
 
     def individuals(self) -> list[Member]:
-        """Members that are people (keys), not groups: the candidates for round-robin."""
-        return [m for m in self.members if not _is_group(m.who)]
-
-
-def _is_group(who: str) -> bool:
-    return who.split(":", 1)[0].endswith(("-group", "-usergroup"))
+        """Members that are people, not groups: who can be assigned, found by @name."""
+        return [m for m in self.members if not m.is_group]
 
 
 _FIELDS = {"who", "role", "name", "teams", "capacity"}

@@ -16,10 +16,10 @@ from datetime import timedelta
 
 from conversations.copy import text
 from conversations.messages import Button, ChatRef, OutboundMessage, Platform, UserRef
-from conversations.models import Conversation, Person, Ticket
+from conversations.models import Agent, Conversation, Person, Ticket
 from conversations.repository import ACTIVE, Repository
 from conversations.sla import SlaPolicy
-from conversations.team import Team
+from conversations.team import Member, Team
 from kb import Article
 
 SUBJECT_LENGTH = 80
@@ -105,6 +105,11 @@ def display(person: Person) -> str:
     return person.display_name or person.platform_user_id
 
 
+def member_name(member: Member, known: Agent | None) -> str:
+    """A team member's name: from the team file, else as the desk last saw them, else the key."""
+    return member.name or (known.name if known is not None else member.who)
+
+
 def current_owner(notify: Notifier, ticket: Ticket) -> str:
     return ticket.assignee_name or notify.t("agent.nobody")
 
@@ -163,10 +168,7 @@ async def assign_round_robin(repo: Repository, notify: Notifier, ticket: Ticket)
     if team.open:
         candidates = [(key, agent.name) for key, agent in known.items()]
     else:
-        candidates = [
-            (m.who, m.name or (known[m.who].name if m.who in known else m.who))
-            for m in team.individuals()
-        ]
+        candidates = [(m.who, member_name(m, known.get(m.who))) for m in team.individuals()]
     ranked = []
     for key, name in candidates:
         agent = known.get(key)

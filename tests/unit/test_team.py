@@ -287,7 +287,6 @@ def test_an_open_team_makes_everyone_admin() -> None:
         ("@OMID", "web:agent:Omid"),
         ("web:agent:sara", "web:agent:Sara"),
         ("@WEB:AGENT:SARA", "web:agent:Sara"),
-        ("@slack-usergroup:leads", "slack-usergroup:LEADS"),
     ],
 )
 def test_find_by_name_or_key_case_insensitively(handle: str, who: str) -> None:
@@ -298,3 +297,10 @@ def test_find_by_name_or_key_case_insensitively(handle: str, who: str) -> None:
 @pytest.mark.parametrize("handle", ["Eve", "@eve", "web:agent:Eve", "agent:Sara", "Sar"])
 def test_find_nobody(handle: str) -> None:
     assert closed_team().find(handle) is None
+
+
+def test_find_names_people_not_groups() -> None:
+    # A group grants roles; a ticket can only be given to a person (or a team, by its name).
+    team = closed_team()
+    assert any(m.who == "slack-usergroup:LEADS" for m in team.members)
+    assert team.find("@slack-usergroup:leads") is None

@@ -70,10 +70,6 @@ class EngineSettings:
     workflow: Workflow = field(default_factory=Workflow)
 
 
-class UserFacingError(Exception):
-    """A failure whose message is safe to show the person who caused it."""
-
-
 class Engine:
     """Implements ``conversations.views.Desk``: ``dispatch`` plus the read views."""
 
@@ -111,8 +107,6 @@ class Engine:
                 else:
                     await self._requester_event(repo, event)
                     reply = None
-        except UserFacingError as error:
-            return Reply(str(error), ok=False)
         except Exception:
             log.exception("failed to handle %s from %s", type(event).__name__, event.chat)
             if self.is_agent_chat(event.chat):
@@ -145,9 +139,7 @@ class Engine:
     async def _requester_event(self, repo: Repository, event: InboundEvent) -> None:
         person = await repo.person(event.sender)
         incoming = event.text if isinstance(event, InboundMessage) else ""
-        conversation = await repo.conversation(
-            event.chat, person, self._language(person, event, incoming)
-        )
+        conversation = await repo.conversation(event.chat, person, self.settings.default_lang)
         conversation.lang = self._language(person, event, incoming, conversation.lang)
         conversation.updated_at = repo.now
         turn = Turn(self, repo, event, person, conversation)
@@ -168,17 +160,15 @@ class Engine:
         else:
             await turn.on_command(event.name.lower(), event.args.strip())
 
-    def _language(
-        self, person: Person, event: InboundEvent, text_: str, current: str | None = None
-    ) -> str:
+    def _language(self, person: Person, event: InboundEvent, text_: str, current: str) -> str:
         """The requester's language: /lang if they set it, else the platform locale, else the
-        language of what they wrote, else what we used before, else the default."""
+        language of what they wrote, else what the conversation used so far (a new one starts
+        with the default)."""
         return (
             person.lang
             or supported(event.sender.locale)
             or supported(detect_lang(text_) if text_ else None)
             or current
-            or self.settings.default_lang
         )
 
     # -- agents --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from conversations.models import (
     TicketFollower,
     Transfer,
 )
+from conversations.sla import racing_due
 
 ACTIVE = ("new", "open", "pending")  # tickets an agent still has to act on
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -35,10 +36,7 @@ _FAR = datetime.max.replace(tzinfo=UTC)
 
 def queue_order(ticket: Ticket) -> tuple[bool, int, datetime, int]:
     """Active before resolved; then priority; then the SLA time it races; then age."""
-    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
-        due = ticket.first_response_due_at
-    else:
-        due = ticket.resolution_due_at or _FAR
+    due = racing_due(ticket) or _FAR
     return (ticket.status not in ACTIVE, PRIORITY_RANK.get(ticket.priority, 9), due, ticket.id)
 
 
@@ -229,11 +227,7 @@ class Repository:
 
     # -- tickets --------------------------------------------------------------------------------
 
-    async def ticket(self, ticket_id: int, *, for_update: bool = False) -> Ticket | None:
-        if for_update:
-            return await self.session.scalar(
-                select(Ticket).where(Ticket.id == ticket_id).with_for_update()
-            )
+    async def ticket(self, ticket_id: int) -> Ticket | None:
         return await self.session.get(Ticket, ticket_id)
 
     async def live_ticket(self, conversation_id: int, reopen_after: datetime) -> Ticket | None:
@@ -351,15 +345,6 @@ class Repository:
                 created_at=self.now,
             )
         )
-
-    async def audit_trail(self, ticket_id: int) -> Sequence[TicketEvent]:
-        rows = await self.session.scalars(
-            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
-        )
-        return rows.all()
-
-    async def count_tickets(self) -> int:
-        return await self.session.scalar(select(func.count(Ticket.id))) or 0
 
     # -- followers (merged tickets) -------------------------------------------------------------
 

@@ -82,8 +82,10 @@ class SlaPolicy:
                 due.append(Due(target, "warning", due_at))
         return due
 
-    def next_due(self, ticket: Ticket) -> datetime | None:
-        """The SLA time the ticket is racing now (for ordering the queue)."""
-        if ticket.first_response_at is None and ticket.first_response_due_at is not None:
-            return ticket.first_response_due_at
-        return ticket.resolution_due_at
+
+def racing_due(ticket: Ticket) -> datetime | None:
+    """The SLA time the ticket is racing now: its first response until it has had one, then its
+    resolution."""
+    if ticket.first_response_at is None and ticket.first_response_due_at is not None:
+        return ticket.first_response_due_at
+    return ticket.resolution_due_at

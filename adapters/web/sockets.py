@@ -40,12 +40,6 @@ class SocketHub:
     def remove_agent(self, ws: web.WebSocketResponse) -> None:
         self._agents.discard(ws)
 
-    def chat_socket_count(self, chat_id: str) -> int:
-        return len(self._chats.get(chat_id, ()))
-
-    def agent_socket_count(self) -> int:
-        return len(self._agents)
-
     async def notify_chat(self, chat_id: str, event: dict[str, Any]) -> int:
         """Push ``event`` to every tab that has this chat open; returns how many got it."""
         return await self._push(tuple(self._chats.get(chat_id, ())), event)

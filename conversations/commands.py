@@ -208,7 +208,7 @@ async def cmd_claim(ctx: AgentContext, args: str) -> str:
     if not args.strip():
         return await _claim_next(ctx)
     ticket = await ctx.ticket(args.strip(), "agent.usage.claim")
-    if await take(ctx.repo, ticket, ctx.agent):
+    if await take(ctx.repo, ticket, ctx.key, ctx.name):
         await _claimed(ctx, ticket)
         return ctx.t("agent.claimed", id=ticket.id)
     ctx.require_active(ticket)
@@ -223,7 +223,7 @@ async def _claim_next(ctx: AgentContext) -> str:
     """The most pressing unassigned ticket: priority, then SLA due time, then age. Another agent
     may take it at the same moment: then the next one."""
     for ticket in await ctx.repo.queue("unassigned"):
-        if await take(ctx.repo, ticket, ctx.agent):
+        if await take(ctx.repo, ticket, ctx.key, ctx.name):
             await _claimed(ctx, ticket)
             return ctx.t("agent.claimed", id=ticket.id)
     return ctx.t("agent.nothing_to_claim")
@@ -410,7 +410,7 @@ async def reply_to_requester(ctx: AgentContext, ticket: Ticket, body: str) -> st
         raise ctx.fail("agent.wrong_state", id=ticket.id, status=ticket.status)
     if ticket.assignee_key is None and ticket.status in ACTIVE:
         # Answering a ticket takes it, so nobody else picks it up at the same time.
-        await take(ctx.repo, ticket, ctx.agent)
+        await take(ctx.repo, ticket, ctx.key, ctx.name)
     ctx.repo.add_entry(ticket.id, "agent", ctx.name, body)
     first_response(ctx.repo, ticket)
     await ctx.notify.requester(
@@ -446,7 +446,7 @@ async def cmd_faq(ctx: AgentContext, args: str) -> str:
     if ticket.status == "closed":
         raise ctx.fail("agent.wrong_state", id=ticket.id, status=ticket.status)
     if ticket.assignee_key is None and ticket.status in ACTIVE:
-        await take(ctx.repo, ticket, ctx.agent)
+        await take(ctx.repo, ticket, ctx.key, ctx.name)
     ctx.repo.add_entry(ticket.id, "agent", ctx.name, f"[{article.id}] {article.answer.strip()}")
     ctx.repo.link_article(ticket.id, article.id, ticket.description, ctx.name, "faq")
     first_response(ctx.repo, ticket)
@@ -469,7 +469,7 @@ async def cmd_pending(ctx: AgentContext, args: str) -> str:
     if ticket.status not in ("new", "open"):
         raise ctx.fail("agent.wrong_state", id=ticket.id, status=ticket.status)
     if ticket.assignee_key is None:
-        await take(ctx.repo, ticket, ctx.agent)
+        await take(ctx.repo, ticket, ctx.key, ctx.name)
     set_status(ctx.repo, ticket, "pending", ctx.name)
     await ctx.notify.requester(ticket, "requester.pending", id=ticket.id, agent=ctx.name)
     ctx.notify.agents(ticket, ctx.t("agent.pending_notice", id=ticket.id, agent=ctx.name))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from conversations.copy import text
-from conversations.messages import Button, ChatRef, OutboundMessage, Platform, UserRef
+from conversations.messages import Button, ChatRef, OutboundMessage, Platform
 from conversations.models import Agent, Conversation, Person, Ticket
 from conversations.repository import ACTIVE, Repository
 from conversations.sla import SlaPolicy
@@ -180,11 +180,7 @@ async def assign_round_robin(repo: Repository, notify: Notifier, ticket: Ticket)
         last = agent.last_assigned_at if agent is not None else None
         ranked.append((last is not None, last, key, name))
     for _, _, key, name in sorted(ranked):
-        if await repo.claim(ticket.id, ticket.status, key, name):
-            await repo.session.refresh(ticket)
-            await repo.touch_agent(key, name, assigned=True)
-            repo.audit(ticket.id, "round-robin", "assigned", None, name)
-            repo.audit(ticket.id, "round-robin", "status", "new", ticket.status)
+        if await take(repo, ticket, key, name, actor="round-robin"):
             await notify.requester(ticket, "requester.claimed", agent=name, id=ticket.id)
             notify.agents(
                 ticket,
@@ -193,17 +189,21 @@ async def assign_round_robin(repo: Repository, notify: Notifier, ticket: Ticket)
             return
 
 
-async def take(repo: Repository, ticket: Ticket, agent: UserRef) -> bool:
-    """Make ``agent`` the owner of an unassigned active ticket, auditing both changes. False
-    (and ``ticket`` refreshed) when someone else got there first or it is not claimable."""
+async def take(
+    repo: Repository, ticket: Ticket, key: str, name: str, *, actor: str | None = None
+) -> bool:
+    """Make the agent ``key`` the owner of an unassigned active ticket, auditing both changes
+    as done by ``actor`` (the agent themself unless given). False (and ``ticket`` refreshed)
+    when someone else got there first or it is not claimable."""
+    actor = actor or name
     previous = ticket.status
-    won = await repo.claim(ticket.id, previous, agent.key, agent.name)
+    won = await repo.claim(ticket.id, previous, key, name)
     await repo.session.refresh(ticket)
     if won:
-        await repo.touch_agent(agent.key, agent.name, assigned=True)
-        repo.audit(ticket.id, agent.name, "assigned", None, agent.name)
+        await repo.touch_agent(key, name, assigned=True)
+        repo.audit(ticket.id, actor, "assigned", None, name)
         if previous != ticket.status:
-            repo.audit(ticket.id, agent.name, "status", previous, ticket.status)
+            repo.audit(ticket.id, actor, "status", previous, ticket.status)
     return won
 
 

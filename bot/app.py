@@ -41,12 +41,7 @@ class Deskbot:
     outbox: Outbox
 
 
-def build(
-    settings: Settings,
-    *,
-    agent_chats: tuple[ChatRef, ...] = (WEB_AGENT_CHAT,),
-    clock: Callable[[], datetime] = utcnow,
-) -> Deskbot:
+def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Deskbot:
     """Load the knowledge base (a broken one stops us here, with every problem listed) and wire
     the database, engine and outbox. Senders are added by whoever runs the adapters."""
     kb = load_kb(settings.kb_path)
@@ -56,7 +51,9 @@ def build(
     sessions = db.session_factory(database)
     outbox = Outbox(sessions, {}, clock=clock)  # its failure hook is set once the engine exists
     workflow = Workflow(
-        agent_chats=agent_chats,
+        # Every process posts ticket news to every configured agent channel, also the CLI's
+        # (whose messages the server's delivery worker then sends).
+        agent_chats=agent_chats(settings),
         agent_lang=settings.agent_lang,
         team=team,
         sla=settings.sla_policy,
@@ -141,7 +138,7 @@ ADAPTERS = web.AppKey("adapters", dict)
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> web.Application:
     """The aiohttp application ``deskbot serve`` runs: web chat, agent console, health check,
     and the Slack and Telegram adapters whose tokens are set."""
-    deskbot = build(settings, agent_chats=agent_chats(settings), clock=clock)
+    deskbot = build(settings, clock=clock)
     if deskbot.engine.settings.workflow.team.open:
         log.warning(
             "no team file (DESKBOT_TEAM_FILE): everyone on an agent surface may work tickets"

@@ -10,18 +10,39 @@ Text is a small Markdown subset that each adapter renders for its platform: ``*b
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 
-class Platform(enum.StrEnum):
-    WEB = "web"
-    CONSOLE = "console"
-    SLACK = "slack"
-    TELEGRAM = "telegram"
+class Platform(str):
+    """A channel's name, as stored in the database ("web", "slack", "email"...).
+
+    An open set: each adapter names its own platform, so a new channel needs no edit here. The
+    constants are the channels that ship with Deskbot.
+    """
+
+    __slots__ = ()
+
+    WEB: ClassVar[Platform]
+    CONSOLE: ClassVar[Platform]
+    SLACK: ClassVar[Platform]
+    TELEGRAM: ClassVar[Platform]
+
+    def __new__(cls, name: str) -> Platform:
+        if not name or not name.isascii() or not name.replace("-", "").isalnum():
+            raise ValueError(f"not a platform name: {name!r}")
+        return super().__new__(cls, name.lower())
+
+    def __repr__(self) -> str:
+        return f"Platform({str.__repr__(self)})"
+
+
+Platform.WEB = Platform("web")
+Platform.CONSOLE = Platform("console")
+Platform.SLACK = Platform("slack")
+Platform.TELEGRAM = Platform("telegram")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,9 @@ from bot.config import Settings
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings, utcnow
 from conversations.messages import ChatRef, Platform, Sender
+from conversations.reads import HelpDesk, Reads
 from conversations.team import load_team
-from conversations.tickets import Workflow
+from conversations.tickets.workflow import Workflow
 from kb import Matcher, load_kb
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Deskbot:
     database: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     engine: Engine
+    desk: HelpDesk  # what surfaces are handed: the engine's dispatch and the read side
     outbox: Outbox
 
 
@@ -72,8 +74,9 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Desk
         on_commit=outbox.wake,
     )
     outbox.on_permanent_failure = engine.delivery_failed
+    desk = HelpDesk(engine.dispatch, Reads(sessions, clock=clock))
     log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
-    return Deskbot(settings, database, sessions, engine, outbox)
+    return Deskbot(settings, database, sessions, engine, desk, outbox)
 
 
 DESKBOT = web.AppKey("deskbot", Deskbot)
@@ -113,7 +116,7 @@ def chat_adapters(settings: Settings, deskbot: Deskbot) -> dict[Platform, ChatAd
             signing_secret=settings.slack_signing_secret or "",
             agent_channel=settings.slack_agent_channel,
             dispatch=engine.dispatch,
-            desk=engine,
+            desk=deskbot.desk,
             api_url=settings.slack_api_url,
             app_token=settings.slack_app_token,
         )
@@ -124,7 +127,7 @@ def chat_adapters(settings: Settings, deskbot: Deskbot) -> dict[Platform, ChatAd
             token=settings.telegram_bot_token,
             agent_chat_id=settings.telegram_agent_chat_id,
             dispatch=engine.dispatch,
-            desk=engine,
+            desk=deskbot.desk,
             base_url=settings.telegram_api_url,
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=settings.telegram_webhook_secret,
@@ -146,7 +149,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) ->
     app = web.Application()
     app[DESKBOT] = deskbot
     deskbot.outbox.add_sender(
-        Platform.WEB, setup_web_chat(app, deskbot.engine, agent_token=settings.agent_token)
+        Platform.WEB, setup_web_chat(app, deskbot.desk, agent_token=settings.agent_token)
     )
     adapters = chat_adapters(settings, deskbot)
     for platform, adapter in adapters.items():

@@ -26,8 +26,9 @@ from bot.app import build, create_app
 from bot.config import ConfigError, Settings, load_settings
 from conversations.engine import CLI_AGENT_CHAT
 from conversations.messages import InboundCommand, Platform, UserRef
-from conversations.repository import Repository
+from conversations.store import Store
 from conversations.team import TeamFileError
+from conversations.views import QUEUE_VIEWS
 from kb import KBError, Matcher, check_kb, load_kb
 
 T = TypeVar("T")
@@ -181,7 +182,7 @@ def kb_learned(**options: Any) -> None:
         try:
             await db.prepare(database)
             async with db.session_factory(database)() as session:
-                links = await Repository(session, datetime.now(UTC)).article_links()
+                links = await Store(session, datetime.now(UTC)).tickets.article_links()
         finally:
             await database.dispose()
         knowledge = load_kb(settings.kb_path)
@@ -313,7 +314,7 @@ def _ticket_command(
     "list",
     click.option(
         "--view",
-        type=click.Choice(["all", "mine", "unassigned", "urgent"]),
+        type=click.Choice(QUEUE_VIEWS),
         default="all",
         show_default=True,
     ),

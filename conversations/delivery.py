@@ -19,7 +19,6 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import (
@@ -31,6 +30,7 @@ from conversations.messages import (
     Sender,
 )
 from conversations.models import Message
+from conversations.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -101,59 +101,19 @@ class Outbox:
                 return sent
 
     async def _due(self) -> list[int]:
-        """Ids of due messages, at most one per chat: a chat's earlier undelivered message (even
-        one waiting for a retry) holds back its later ones, so order within a chat is kept."""
-        now = self._clock()
         platforms = [str(p) for p in self._senders]
         if not platforms:
             return []
-        undelivered = (
-            Message.direction == "out",
-            Message.status.in_(("pending", "sending")),
-            Message.platform.in_(platforms),
-        )
-        # Each chat's oldest undelivered message: only it may go now.
-        heads = (
-            select(func.min(Message.id))
-            .where(*undelivered)
-            .group_by(Message.platform, Message.chat_id)
-            .scalar_subquery()
-        )
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(Message.id)
-                .where(Message.id.in_(heads), self._takeable(now))
-                .order_by(Message.id)
-                .limit(500)
-            )
-            return list(rows)
-
-    @staticmethod
-    def _takeable(now: datetime) -> ColumnElement[bool]:
-        """Pending and due, or being sent by a process whose lease ran out (it died)."""
-        return or_(
-            and_(
-                Message.status == "pending",
-                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-            ),
-            and_(Message.status == "sending", Message.lease_until <= now),
-        )
+            return await Store(session, self._clock()).messages.due(platforms)
 
     async def _deliver(self, message_id: int) -> str:
-        now = self._clock()
         async with self._sessions.begin() as session:
-            taken = await session.execute(
-                update(Message)
-                # The same condition again: another process may have taken it, or seen it fail
-                # and scheduled a retry, since our list was read.
-                .where(Message.id == message_id, self._takeable(now))
-                .values(status="sending", lease_until=now + LEASE)
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            store = Store(session, self._clock())
+            row = await store.messages.lease(message_id, LEASE)
+            if row is None:
                 return "skipped"  # another process took it
-            row = await session.get(Message, message_id)
-            assert row is not None
-            outbound = await self._outbound(session, row)
+            outbound = await self._outbound(store, row)
         sender = self._senders[Platform(row.platform)]
         try:
             platform_message_id = await sender.send(outbound)
@@ -165,37 +125,14 @@ class Outbox:
             await self._failed(row, DeliveryError(f"{type(error).__name__}: {error}"))
             return "failed"
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(Message)
-                .where(Message.id == message_id)
-                .values(
-                    status="sent",
-                    platform_message_id=platform_message_id,
-                    sent_at=self._clock(),
-                    lease_until=None,
-                    attempts=Message.attempts + 1,
-                    last_error=None,
-                )
-            )
+            await Store(session, self._clock()).messages.mark_sent(message_id, platform_message_id)
         return "sent"
 
-    async def _outbound(self, session: AsyncSession, row: Message) -> OutboundMessage:
+    async def _outbound(self, store: Store, row: Message) -> OutboundMessage:
         thread_id = row.thread_id
         if row.in_ticket_thread and thread_id is None:
             # Thread it under the ticket's first post in this chat (sent before it: chat order).
-            thread_id = await session.scalar(
-                select(Message.platform_message_id)
-                .where(
-                    Message.platform == row.platform,
-                    Message.chat_id == row.chat_id,
-                    Message.ticket_id == row.ticket_id,
-                    Message.direction == "out",
-                    Message.id < row.id,
-                    Message.platform_message_id.is_not(None),
-                )
-                .order_by(Message.id)
-                .limit(1)
-            )
+            thread_id = await store.messages.thread_of_ticket(row)
         return OutboundMessage(
             chat=ChatRef(Platform(row.platform), row.chat_id, thread_id),
             text=row.text,
@@ -214,16 +151,8 @@ class Outbox:
             delay = self._base_delay * 2 ** (attempts - 1) * random.uniform(0.8, 1.2)
             delay = min(self._max_delay, delay)
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(Message)
-                .where(Message.id == row.id)
-                .values(
-                    status="failed" if give_up else "pending",
-                    attempts=attempts,
-                    next_attempt_at=self._clock() + timedelta(seconds=delay),
-                    lease_until=None,
-                    last_error=error.reason[:2000],
-                )
+            await Store(session, self._clock()).messages.mark_failed(
+                row.id, attempts=attempts, give_up=give_up, retry_in=delay, reason=error.reason
             )
         if give_up:
             log.error(

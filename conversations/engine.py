@@ -4,13 +4,10 @@ An event arrives as a boundary type (messages.py). In one database transaction t
 deduplicates it, decides, records what to say (the outbox) and commits; only then is anything
 delivered. All state lives in the database, so a restart mid-conversation loses nothing.
 
-Requester conversation states:
-    idle            -> a question arrives: suggest FAQs, ask for detail, or open a ticket
-    awaiting_detail -> the question was too short; the next message completes it
-    suggesting      -> FAQ suggestions are shown; buttons answer them
-    describing      -> "Talk to a person" was pressed before any question; the next message
-                       opens a ticket
-While a ticket is live (active, or resolved recently), the requester's messages join it instead.
+The requester's side is a state machine (``state.ConversationState``); while a ticket is live
+(active, or resolved recently), the requester's messages join it instead. Agent events run the
+agent commands (``commands``). Everything that changes a ticket goes through
+``tickets.operations``. What the console, the CLI and the web chat read is served by ``reads``.
 """
 
 from __future__ import annotations
@@ -23,8 +20,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations import surveys, timers
-from conversations.commands import AgentContext, add_note, reply_to_requester, run_agent_command
-from conversations.copy import DEFAULT_LANG, LANGUAGES, supported, text
+from conversations.actions import Action, PriorityChoice, parse_id
+from conversations.commands import REQUESTER, run_agent_command
+from conversations.commands.agent import reply_in_thread
+from conversations.copy import DEFAULT_LANG, supported, text
 from conversations.messages import (
     Button,
     ChatRef,
@@ -39,17 +38,13 @@ from conversations.messages import (
 )
 from conversations.models import Conversation, Message, Person, Suggestion, Ticket
 from conversations.priority import PRIORITIES, infer_priority
-from conversations.repository import ACTIVE, Repository
-from conversations.tickets import (
-    Notifier,
-    Workflow,
-    assign_round_robin,
-    display,
-    open_ticket,
-    reopen,
-    set_status,
-)
-from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
+from conversations.state import ConversationState
+from conversations.store import Store
+from conversations.tickets import operations as op
+from conversations.tickets.events import EventKind
+from conversations.tickets.lifecycle import TransitionRefused
+from conversations.tickets.operations import Actor
+from conversations.tickets.workflow import Notifier, Workflow
 from kb import Matcher, detect_lang, normalize
 
 log = logging.getLogger(__name__)
@@ -71,7 +66,7 @@ class EngineSettings:
 
 
 class Engine:
-    """Implements ``conversations.views.Desk``: ``dispatch`` plus the read views."""
+    """The write side: ``dispatch`` takes every event; ``tick`` acts on the passing of time."""
 
     def __init__(
         self,
@@ -96,16 +91,16 @@ class Engine:
         logged here, once, and answered with an apology."""
         try:
             async with self._sessions.begin() as session:
-                repo = Repository(session, self._clock())
-                if not await repo.first_delivery(event.chat.platform, event.event_id):
+                store = Store(session, self._clock())
+                if not await store.events.first_delivery(event.chat.platform, event.event_id):
                     log.info(
                         "ignoring redelivered event %s:%s", event.chat.platform, event.event_id
                     )
                     return None
                 if self.is_agent_chat(event.chat):
-                    reply = await self._agent_event(repo, event)
+                    reply = await self._agent_event(store, event)
                 else:
-                    await self._requester_event(repo, event)
+                    await self._requester_event(store, event)
                     reply = None
         except Exception:
             log.exception("failed to handle %s from %s", type(event).__name__, event.chat)
@@ -127,29 +122,36 @@ class Engine:
     async def _apologise(self, event: InboundEvent) -> None:
         try:
             async with self._sessions.begin() as session:
-                repo = Repository(session, self._clock())
+                store = Store(session, self._clock())
                 lang = supported(event.sender.locale) or self.settings.default_lang
-                repo.enqueue(OutboundMessage(event.chat, text(lang, "error.generic"), lang=lang))
+                store.messages.enqueue(
+                    OutboundMessage(event.chat, text(lang, "error.generic"), lang=lang)
+                )
             self._on_commit()
         except Exception:
             log.exception("could not even apologise to %s", event.chat)
 
+    def notifier(self, store: Store) -> Notifier:
+        return Notifier(store, self.settings.workflow)
+
     # -- requesters ----------------------------------------------------------------------------
 
-    async def _requester_event(self, repo: Repository, event: InboundEvent) -> None:
-        person = await repo.person(event.sender)
+    async def _requester_event(self, store: Store, event: InboundEvent) -> None:
+        person = await store.people.requester(event.sender)
         incoming = event.text if isinstance(event, InboundMessage) else ""
-        conversation = await repo.conversation(event.chat, person, self.settings.default_lang)
+        conversation = await store.conversations.of_chat(
+            event.chat, person, self.settings.default_lang
+        )
         conversation.lang = self._language(person, event, incoming, conversation.lang)
-        conversation.updated_at = repo.now
-        turn = Turn(self, repo, event, person, conversation)
+        conversation.updated_at = store.now
+        turn = Turn(self, store, event, person, conversation)
         if isinstance(event, InboundMessage):
-            repo.record_inbound(event.chat, event.sender, event.text, conversation.lang)
+            store.messages.record_inbound(event.chat, event.sender, event.text, conversation.lang)
         elif isinstance(event, InboundCommand):
             line = f"/{event.name} {event.args}".strip()
-            repo.record_inbound(event.chat, event.sender, line, conversation.lang)
+            store.messages.record_inbound(event.chat, event.sender, line, conversation.lang)
         if not conversation.greeted and not (
-            isinstance(event, InboundCommand) and event.name == "start"
+            isinstance(event, InboundCommand) and REQUESTER.find(event.name) is REQUESTER["start"]
         ):
             turn.say(text(conversation.lang, "greeting"))
             conversation.greeted = True
@@ -158,7 +160,7 @@ class Engine:
         elif isinstance(event, InboundAction):
             await turn.on_action(event.action_id, event.value)
         else:
-            await turn.on_command(event.name.lower(), event.args.strip())
+            await turn.on_command(event.name, event.args.strip())
 
     def _language(self, person: Person, event: InboundEvent, text_: str, current: str) -> str:
         """The requester's language: /lang if they set it, else the platform locale, else the
@@ -173,34 +175,24 @@ class Engine:
 
     # -- agents --------------------------------------------------------------------------------
 
-    async def _agent_event(self, repo: Repository, event: InboundEvent) -> Reply | None:
-        notify = self.notifier(repo)
+    async def _agent_event(self, store: Store, event: InboundEvent) -> Reply | None:
+        notify = self.notifier(store)
         if isinstance(event, InboundCommand):
-            return await run_agent_command(repo, notify, event.sender, event.name, event.args)
+            return await run_agent_command(notify, event.sender, event.name, event.args)
         if isinstance(event, InboundAction):
             # Buttons on agent-channel posts are commands with the ticket number as value.
-            return await run_agent_command(repo, notify, event.sender, event.action_id, event.value)
+            return await run_agent_command(notify, event.sender, event.action_id, event.value)
         # Free text in an agent channel: a message in a ticket's thread answers the requester
         # ("note:" keeps it internal); anything else is agents talking among themselves.
         if event.chat.thread_id is None:
             return None
-        ticket_id = await repo.ticket_for_platform_message(
+        ticket_id = await store.messages.ticket_of_platform_message(
             event.chat.platform, event.chat.chat_id, event.chat.thread_id
         )
-        ticket = await repo.ticket(ticket_id) if ticket_id is not None else None
+        ticket = await store.tickets.get(ticket_id) if ticket_id is not None else None
         if ticket is None:
             return None
-        role = self.settings.workflow.team.role_of(event.sender)
-        if role is None:
-            return Reply(notify.t("agent.not_allowed"), ok=False)
-        ctx = AgentContext(repo, notify, event.sender, role)
-        body = event.text.strip()
-        if body.lower().startswith("note:"):
-            return Reply(await add_note(ctx, ticket, body[5:].strip()))
-        return Reply(await reply_to_requester(ctx, ticket, body))
-
-    def notifier(self, repo: Repository) -> Notifier:
-        return Notifier(repo, self.settings.workflow)
+        return await reply_in_thread(notify, event.sender, ticket, event.text.strip())
 
     async def delivery_failed(self, message: Message, error: DeliveryError) -> None:
         """The platform refused a message for good (the requester blocked the bot, the chat is
@@ -211,13 +203,13 @@ class Engine:
         ):
             return
         async with self._sessions.begin() as session:
-            repo = Repository(session, self._clock())
-            ticket = await repo.ticket(message.ticket_id)
+            store = Store(session, self._clock())
+            ticket = await store.tickets.get(message.ticket_id)
             if ticket is None:
                 return
-            notify = self.notifier(repo)
+            notify = self.notifier(store)
             note = notify.t("agent.unreachable", platform=message.platform, reason=error.reason)
-            repo.add_entry(ticket.id, "system", "Deskbot", note)
+            store.tickets.add_entry(ticket.id, "system", "Deskbot", note)
             notify.agents(ticket, notify.t("agent.unreachable_notice", id=ticket.id, note=note))
         self._on_commit()
 
@@ -225,64 +217,9 @@ class Engine:
         """Act on the passing of time: SLA alerts, expired transfers, closing resolved tickets.
         ``serve`` calls it every few seconds; tests call it after moving their clock."""
         async with self._sessions.begin() as session:
-            repo = Repository(session, self._clock())
-            await timers.tick(repo, self.notifier(repo))
+            store = Store(session, self._clock())
+            await timers.tick(self.notifier(store))
         self._on_commit()
-
-    # -- read views (the Desk protocol) --------------------------------------------------------
-
-    async def queue(self, *, view: str = "all") -> list[TicketView]:
-        async with self._sessions() as session:
-            repo = Repository(session, self._clock())
-            return [await _ticket_view(repo, t) for t in await repo.queue(view)]
-
-    async def ticket(self, ticket_id: int) -> TicketDetail | None:
-        async with self._sessions() as session:
-            repo = Repository(session, self._clock())
-            ticket = await repo.ticket(ticket_id)
-            if ticket is None:
-                return None
-            entries = tuple(
-                TicketEntry(e.id, e.kind, e.author, e.text, e.created_at)
-                for e in await repo.entries(ticket.id)
-            )
-            return TicketDetail(
-                ticket=await _ticket_view(repo, ticket),
-                description=ticket.description,
-                faqs_tried=tuple(await repo.faqs_tried(ticket.id)),
-                entries=entries,
-            )
-
-    async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
-        async with self._sessions() as session:
-            repo = Repository(session, self._clock())
-            return [
-                ChatLine(
-                    id=m.id,
-                    direction=m.direction,
-                    text=m.text,
-                    buttons=tuple(Button(**b) for b in m.buttons),
-                    lang=m.lang,
-                    at=m.created_at,
-                )
-                for m in await repo.transcript(chat, after)
-            ]
-
-
-async def _ticket_view(repo: Repository, ticket: Ticket) -> TicketView:
-    requester = await repo.person_by_id(ticket.requester_id)
-    return TicketView(
-        id=ticket.id,
-        subject=ticket.subject,
-        status=ticket.status,
-        priority=ticket.priority,
-        requester_name=requester.display_name or requester.platform_user_id,
-        channel=Platform(ticket.channel),
-        assignee_name=ticket.assignee_name,
-        lang=ticket.lang,
-        created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
-    )
 
 
 class Turn:
@@ -291,17 +228,17 @@ class Turn:
     def __init__(
         self,
         engine: Engine,
-        repo: Repository,
+        store: Store,
         event: InboundEvent,
         person: Person,
         conversation: Conversation,
     ) -> None:
         self.engine = engine
-        self.repo = repo
+        self.store = store
         self.event = event
         self.person = person
         self.conversation = conversation
-        self.notify = engine.notifier(repo)
+        self.notify = engine.notifier(store)
 
     @property
     def lang(self) -> str:
@@ -317,14 +254,36 @@ class Turn:
             self.conversation, body, buttons=tuple(buttons), ticket_id=ticket_id
         )
 
-    def set_state(self, state: str, pending: str = "") -> None:
+    def set_state(
+        self, state: ConversationState, *, question: str = "", survey_ticket_id: int | None = None
+    ) -> None:
         self.conversation.state = state
-        self.conversation.pending_text = pending
+        self.conversation.question = question
+        self.conversation.survey_ticket_id = survey_ticket_id
 
     async def live_ticket(self) -> Ticket | None:
-        return await self.repo.live_ticket(
-            self.conversation.id, self.repo.now - self.engine.settings.workflow.close_after
+        return await self.store.tickets.live(
+            self.conversation.id, self.store.now - self.engine.settings.workflow.close_after
         )
+
+    def settle(self, suggestion: Suggestion, outcome: str) -> None:
+        """Record what the requester made of a suggestion, in the row and the event log."""
+        suggestion.outcome = outcome
+        suggestion.answered_at = self.store.now
+        self.store.events.record(
+            EventKind.SUGGESTION,
+            ticket_id=suggestion.ticket_id,
+            conversation_id=suggestion.conversation_id,
+            actor=op.display(self.person),
+            actor_key=self.event.sender.key,
+            from_value=suggestion.article_id,
+            to_value=outcome,
+        )
+
+    async def settle_suggestions(self, outcome: str) -> None:
+        """Give every unanswered suggestion of the conversation ``outcome``."""
+        for suggestion in await self.store.conversations.open_suggestions(self.conversation.id):
+            self.settle(suggestion, outcome)
 
     # -- free text -----------------------------------------------------------------------------
 
@@ -332,40 +291,40 @@ class Turn:
         if not body:
             return
         ticket = await self.live_ticket()
-        if self.conversation.state == "survey_comment":
+        if self.conversation.state == ConversationState.SURVEY_COMMENT:
             # A comment only while the rated ticket rests resolved: a week later, or once an
             # agent re-opened it, what they write is a question or belongs to the ticket.
-            rated = int(self.conversation.pending_text)
-            self.set_state("idle")
+            rated = self.conversation.survey_ticket_id
+            self.set_state(ConversationState.IDLE)
             if ticket is not None and ticket.id == rated and ticket.status == "resolved":
-                await surveys.comment(self.repo, self.notify, rated, body)
+                await surveys.comment(self.notify, rated, body)
                 self.say(self.t("survey.comment_thanks"))
                 return
         if ticket is not None:
-            await self.add_to_ticket(ticket, body)
+            await op.requester_message(self.notify, ticket, self.person, body)
             return
         state = self.conversation.state
-        if state == "describing":
+        if state == ConversationState.DESCRIBING:
             await self.escalate(body)
-        elif state == "awaiting_detail":
-            await self.question(f"{self.conversation.pending_text}\n{body}", ask_detail=False)
+        elif state == ConversationState.AWAITING_DETAIL:
+            await self.question(f"{self.conversation.question}\n{body}", ask_detail=False)
         else:
-            if state == "suggesting":
+            if state == ConversationState.SUGGESTING:
                 # A new message instead of a button: the earlier suggestions went unanswered.
-                await self.repo.close_suggestions(self.conversation.id, "ignored")
+                await self.settle_suggestions("ignored")
             await self.question(body, ask_detail=True)
 
     async def question(self, question: str, *, ask_detail: bool) -> None:
         result = self.engine.matcher.match(question, top=MAX_SUGGESTIONS, lang=self.lang)
         suggestions = result.suggestions
         if not suggestions and ask_detail and len(normalize(question).split()) < MIN_QUESTION_WORDS:
-            self.set_state("awaiting_detail", question)
+            self.set_state(ConversationState.AWAITING_DETAIL, question=question)
             self.say(self.t("ask_detail"))
             return
         if not suggestions:
             await self.escalate(question, reason="no_match")
             return
-        self.set_state("suggesting", question)
+        self.set_state(ConversationState.SUGGESTING, question=question)
         self.say(self.t("suggestions_intro"))
         for rank, match in enumerate(suggestions, start=1):
             suggestion = Suggestion(
@@ -374,27 +333,28 @@ class Turn:
                 article_id=match.article.id,
                 score=float(match.score),
                 rank=rank,
-                shown_at=self.repo.now,
+                shown_at=self.store.now,
             )
-            self.repo.add_suggestion(suggestion)
-            await self.repo.session.flush()
+            await self.store.conversations.add_suggestion(suggestion)
             self.say(
                 f"*{match.article.question}*\n{match.article.answer.strip()}",
                 (
-                    Button(self.t("button.solved"), "faq.ok", str(suggestion.id), "primary"),
-                    Button(self.t("button.not_it"), "faq.no", str(suggestion.id)),
+                    Button(
+                        self.t("button.solved"), Action.FAQ_SOLVED, str(suggestion.id), "primary"
+                    ),
+                    Button(self.t("button.not_it"), Action.FAQ_REJECTED, str(suggestion.id)),
                 ),
             )
-        self.say(self.t("suggestions_outro"), (Button(self.t("button.human"), "human"),))
+        self.say(self.t("suggestions_outro"), (Button(self.t("button.human"), Action.HUMAN),))
 
     async def escalate(self, description: str, *, reason: str = "asked") -> None:
         """Open a ticket with ``description`` and tell the requester what happens next."""
-        await self.repo.close_suggestions(self.conversation.id, "escalated")
+        await self.settle_suggestions("escalated")
         priority = infer_priority(description)
-        ticket = await open_ticket(
-            self.repo, self.notify, self.conversation, self.person, description, priority
+        ticket = await op.open_ticket(
+            self.notify, self.conversation, self.person, description, priority
         )
-        self.set_state("idle")
+        self.set_state(ConversationState.IDLE)
         intro = self.t(
             "ticket_opened_no_match" if reason == "no_match" else "ticket_opened", id=ticket.id
         )
@@ -403,54 +363,44 @@ class Turn:
             self.priority_buttons(ticket),
             ticket_id=ticket.id,
         )
-        await assign_round_robin(self.repo, self.notify, ticket)
+        await assign_round_robin(self.notify, ticket)
 
     def priority_buttons(self, ticket: Ticket) -> tuple[Button, ...]:
         return tuple(
             Button(
                 self.t("priority." + level),
-                "prio",
-                f"{ticket.id}:{level}",
+                Action.PRIORITY,
+                PriorityChoice(ticket.id, level).encode(),
                 "primary" if level == ticket.priority else None,
             )
             for level in PRIORITIES
         )
 
-    async def add_to_ticket(self, ticket: Ticket, body: str) -> None:
-        author = display(self.person)
-        self.repo.add_entry(ticket.id, "requester", author, body)
-        ticket.updated_at = self.repo.now
-        if ticket.status == "pending":
-            # They answered what the agent was waiting for: back to the agent.
-            set_status(self.repo, ticket, "open" if ticket.assignee_key else "new", author)
-        elif ticket.status == "resolved":
-            await reopen(self.repo, self.notify, ticket, author)
-        self.notify.agents(
-            ticket,
-            self.notify.t("agent.requester_message", id=ticket.id, requester=author, text=body),
-        )
-
     # -- buttons -------------------------------------------------------------------------------
 
     async def on_action(self, action_id: str, value: str) -> None:
-        if action_id in ("faq.ok", "faq.no"):
-            await self.answer_suggestion(value, solved=action_id == "faq.ok")
-        elif action_id == "human":
-            await self.talk_to_person()
-        elif action_id == "prio":
-            await self.change_priority(value)
-        elif action_id == "rate":
-            await self.rate(value)
-        elif action_id == "rate.skip":
-            if self.conversation.state == "survey_comment":
-                self.set_state("idle")
-            self.say(self.t("survey.comment_thanks"))
-        else:
+        try:
+            action = Action(action_id)
+        except ValueError:
             log.warning("unknown requester action %r", action_id)
             self.say(self.t("stale_button"))
+            return
+        if action in (Action.FAQ_SOLVED, Action.FAQ_REJECTED):
+            await self.answer_suggestion(value, solved=action is Action.FAQ_SOLVED)
+        elif action is Action.HUMAN:
+            await self.talk_to_person()
+        elif action is Action.PRIORITY:
+            await self.change_priority(value)
+        elif action is Action.RATE:
+            await self.rate(value)
+        elif action is Action.RATE_SKIP:
+            if self.conversation.state == ConversationState.SURVEY_COMMENT:
+                self.set_state(ConversationState.IDLE)
+            self.say(self.t("survey.comment_thanks"))
 
     async def answer_suggestion(self, value: str, *, solved: bool) -> None:
-        suggestion = await self.repo.suggestion(int(value)) if value.isdigit() else None
+        number = parse_id(value)
+        suggestion = await self.store.conversations.suggestion(number) if number else None
         if (
             suggestion is None
             or suggestion.conversation_id != self.conversation.id
@@ -458,123 +408,104 @@ class Turn:
         ):
             self.say(self.t("stale_button"))
             return
-        suggestion.outcome = "solved" if solved else "rejected"
-        suggestion.answered_at = self.repo.now
+        self.settle(suggestion, "solved" if solved else "rejected")
         if solved:
-            await self.repo.close_suggestions(self.conversation.id, "ignored")
-            self.set_state("idle")
+            await self.settle_suggestions("ignored")
+            self.set_state(ConversationState.IDLE)
             self.say(self.t("glad_it_helped"))
             return
-        if await self.repo.open_suggestions(self.conversation.id):
+        if await self.store.conversations.open_suggestions(self.conversation.id):
             self.say(self.t("try_other_suggestions"))
             return
         # Every suggestion shown was "not what I need": hand it to a person.
-        await self.escalate(self.conversation.pending_text, reason="rejected")
+        await self.escalate(self.conversation.question, reason="rejected")
 
     async def rate(self, value: str) -> None:
-        survey = await surveys.rate(self.repo, self.notify, self.person.id, value)
+        survey = await surveys.rate(self.notify, self.person, value)
         if survey is None:
             self.say(self.t("stale_button"))
             return
-        self.set_state("survey_comment", str(survey.ticket_id))
-        self.say(self.t("survey.thanks"), (Button(self.t("button.skip"), "rate.skip"),))
+        self.set_state(ConversationState.SURVEY_COMMENT, survey_ticket_id=survey.ticket_id)
+        self.say(self.t("survey.thanks"), (Button(self.t("button.skip"), Action.RATE_SKIP),))
 
     async def talk_to_person(self) -> None:
         ticket = await self.live_ticket()
         if ticket is not None:
             self.say(self.t("ticket_already_open", id=ticket.id), ticket_id=ticket.id)
-        elif self.conversation.pending_text:
-            await self.escalate(self.conversation.pending_text)
+        elif self.conversation.question:
+            await self.escalate(self.conversation.question)
         else:
-            self.set_state("describing")
+            self.set_state(ConversationState.DESCRIBING)
             self.say(self.t("describe_problem"))
 
     async def change_priority(self, value: str) -> None:
-        number, _, level = value.partition(":")
-        ticket = await self.repo.ticket(int(number)) if number.isdigit() else None
-        if ticket is None or ticket.requester_id != self.person.id or level not in PRIORITIES:
+        choice = PriorityChoice.parse(value)
+        ticket = await self.store.tickets.get(choice.ticket_id) if choice else None
+        if (
+            choice is None
+            or ticket is None
+            or ticket.requester_id != self.person.id
+            or choice.level not in PRIORITIES
+        ):
             self.say(self.t("stale_button"))
             return
-        if ticket.status not in ACTIVE:
+        try:
+            changed = op.set_priority(
+                self.notify, ticket, choice.level, Actor.requester(self.person)
+            )
+        except TransitionRefused:
             self.say(self.t("ticket_not_active", id=ticket.id))
             return
-        if ticket.priority != level:
-            self.repo.audit(ticket.id, display(self.person), "priority", ticket.priority, level)
-            ticket.priority = level
-            ticket.updated_at = self.repo.now
-            self.engine.settings.workflow.sla.apply(ticket)
+        if changed:
             self.notify.agents(
-                ticket, self.notify.t("agent.priority_notice", id=ticket.id, priority=level)
+                ticket, self.notify.t("agent.priority_notice", id=ticket.id, priority=choice.level)
             )
         self.say(
-            self.t("priority_set", id=ticket.id, priority=self.t("priority." + level)),
+            self.t("priority_set", id=ticket.id, priority=self.t("priority." + choice.level)),
             ticket_id=ticket.id,
         )
 
     # -- commands ------------------------------------------------------------------------------
 
     async def on_command(self, name: str, args: str) -> None:
-        handler = {
-            "start": self.cmd_start,
-            "help": self.cmd_help,
-            "ticket": self.cmd_tickets,
-            "tickets": self.cmd_tickets,
-            "cancel": self.cmd_cancel,
-            "lang": self.cmd_lang,
-        }.get(name)
-        if handler is None:
-            self.say(self.t("unknown_command", name=name))
+        spec = REQUESTER.find(name)
+        if spec is None:
+            word = name.lower().removeprefix("/")
+            close = REQUESTER.suggest(word)
+            if close:
+                guess = ", ".join(f"/{c}" for c in close)
+                self.say(self.t("unknown_command_close", name=word, close=guess))
+            else:
+                self.say(self.t("unknown_command", name=word))
             return
-        await handler(args)
+        await spec.handler(self, args)
 
-    async def cmd_start(self, args: str) -> None:
-        self.conversation.greeted = True
-        self.say(f"{self.t('greeting')}\n\n{self.t('help')}")
 
-    async def cmd_help(self, args: str) -> None:
-        self.say(self.t("help"))
-
-    async def cmd_tickets(self, args: str) -> None:
-        tickets = await self.repo.tickets_of(self.person.id)
-        if not tickets:
-            self.say(self.t("no_tickets"))
-            return
-        lines = [
-            self.t(
-                "ticket_line",
-                id=t.id,
-                subject=t.subject,
-                status=self.t("status." + t.status),
-                priority=self.t("priority." + t.priority),
-            )
-            for t in tickets
+async def assign_round_robin(n: Notifier, ticket: Ticket) -> None:
+    """Give a new ticket to the available agent who was assigned least recently and is under
+    their capacity. Nobody available: it waits in the queue for a claim. Call it after the
+    requester was told the ticket number, so they hear who took it second."""
+    if n.workflow.assignment != "round_robin":
+        return
+    team = n.workflow.team
+    known = {agent.key: agent for agent in await n.store.people.agents()}
+    if team.open:
+        candidates = [(key, agent.name) for key, agent in known.items()]
+    else:
+        candidates = [
+            (m.who, m.display_name(known[m.who].name if m.who in known else None))
+            for m in team.individuals()
         ]
-        self.say("\n".join([self.t("your_tickets"), *lines]))
-
-    async def cmd_cancel(self, args: str) -> None:
-        if self.conversation.state != "idle":
-            await self.repo.close_suggestions(self.conversation.id, "ignored")
-            self.set_state("idle")
-            self.say(self.t("cancelled"))
+    ranked = []
+    for key, name in candidates:
+        agent = known.get(key)
+        if agent is not None and not agent.available:
+            continue
+        capacity = team.capacity_of(key)
+        if capacity is not None and await n.store.tickets.open_count_of(key) >= capacity:
+            continue
+        last = agent.last_assigned_at if agent is not None else None
+        ranked.append((last is not None, last, key, name))
+    for _, _, key, name in sorted(ranked):
+        if await op.claim(n, ticket, Actor(name, key), by=op.ROUND_ROBIN):
             return
-        ticket = await self.live_ticket()
-        if ticket is None or ticket.status not in ACTIVE:
-            self.say(self.t("nothing_to_cancel"))
-            return
-        author = display(self.person)
-        set_status(self.repo, ticket, "closed", author)
-        ticket.resolution = "withdrawn by the requester"
-        self.repo.add_entry(ticket.id, "system", author, self.notify.t("agent.withdrawn_entry"))
-        self.notify.agents(
-            ticket, self.notify.t("agent.withdrawn_notice", id=ticket.id, requester=author)
-        )
-        self.say(self.t("ticket_withdrawn", id=ticket.id), ticket_id=ticket.id)
-
-    async def cmd_lang(self, args: str) -> None:
-        choice = args.strip().lower()
-        if choice not in LANGUAGES:
-            self.say(self.t("lang_usage", languages="|".join(sorted(LANGUAGES))))
-            return
-        self.person.lang = choice
-        self.conversation.lang = choice
-        self.say(self.t("lang_set"))

@@ -8,12 +8,15 @@ makes a failed or rate-limited send a retry instead of a loss.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -27,6 +30,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from conversations.priority import PRIORITIES
+from conversations.state import ConversationState
+from conversations.tickets.events import EventKind
+from conversations.tickets.lifecycle import TicketStatus
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -50,6 +58,34 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+class EnumString(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its value in a plain string column: Python code gets the enum
+    member back, an unknown value is refused before it reaches the database, and a CHECK
+    constraint (``one_of``) guards the column from everyone else."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_type = enum_type
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum_type(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum_type(value)
+
+
+def one_of(column: str, values: Iterable[str], *, name: str | None = None) -> CheckConstraint:
+    """A named CHECK constraint keeping ``column`` within ``values``."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
 
 
 class Base(DeclarativeBase):
@@ -85,7 +121,10 @@ class Conversation(Base):
     """One chat (or one thread of a chat) with a requester, and where the engine is in it."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_key"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "thread_key"),
+        one_of("state", ConversationState),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -93,9 +132,14 @@ class Conversation(Base):
     # "" when the chat has no thread: NULLs would not be equal in the unique constraint.
     thread_key: Mapped[str] = mapped_column(String(128), default="")
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    state: Mapped[str] = mapped_column(String(24), default="idle")
+    state: Mapped[ConversationState] = mapped_column(
+        EnumString(ConversationState, 24), default=ConversationState.IDLE
+    )
     # The question collected so far, while asking for detail or showing suggestions.
-    pending_text: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str] = mapped_column(Text, default="")
+    # The ticket whose survey comment the next message is (state survey_comment). No foreign
+    # key: tickets already refer to conversations, and this is only a pointer while it lasts.
+    survey_ticket_id: Mapped[int | None] = mapped_column(Integer)
     lang: Mapped[str] = mapped_column(String(8), default="en")
     greeted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
@@ -104,7 +148,11 @@ class Conversation(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_status_priority", "status", "priority"),)
+    __table_args__ = (
+        Index("ix_tickets_status_priority", "status", "priority"),
+        one_of("status", TicketStatus),
+        one_of("priority", PRIORITIES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -113,7 +161,9 @@ class Ticket(Base):
     description: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(16))
     priority: Mapped[str] = mapped_column(String(8), default="normal")
-    status: Mapped[str] = mapped_column(String(12), default="new")
+    status: Mapped[TicketStatus] = mapped_column(
+        EnumString(TicketStatus, 12), default=TicketStatus.NEW
+    )
     # "platform:user_id" of the agent who owns it; the display name rides along for messages.
     assignee_key: Mapped[str | None] = mapped_column(String(160))
     assignee_name: Mapped[str | None] = mapped_column(String(200))
@@ -146,14 +196,20 @@ class TicketEntry(Base):
 
 
 class TicketEvent(Base):
-    """Audit trail: who changed what on a ticket, when, from what to what."""
+    """The event log: who did what, when, from what to what (see ``EventKind``). The audit trail
+    of each ticket, and what reports are computed from. Suggestion outcomes happen before there
+    is a ticket: they carry the conversation instead (and the ticket once one is opened)."""
 
     __tablename__ = "ticket_events"
+    __table_args__ = (one_of("action", EventKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))
+    # UserRef.key of the person ("slack:U024BE7LH"); None for the desk's own timers.
+    actor_key: Mapped[str | None] = mapped_column(String(160))
+    action: Mapped[EventKind] = mapped_column(EnumString(EventKind, 32))
     from_value: Mapped[str | None] = mapped_column(String(200))
     to_value: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
@@ -163,6 +219,7 @@ class Suggestion(Base):
     """An FAQ answer shown to a requester, and what they said of it (for deflection reports)."""
 
     __tablename__ = "suggestions"
+    __table_args__ = (one_of("outcome", ("solved", "rejected", "escalated", "ignored")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -185,6 +242,8 @@ class Message(Base):
         Index("ix_messages_chat", "platform", "chat_id", "id"),
         Index("ix_messages_delivery", "status", "next_attempt_at"),
         Index("ix_messages_platform_message", "platform", "chat_id", "platform_message_id"),
+        one_of("direction", ("in", "out")),
+        one_of("status", ("pending", "sending", "sent", "failed")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +300,9 @@ class Transfer(Base):
     """A warm hand-off waiting for the receiver to accept it."""
 
     __tablename__ = "transfers"
+    __table_args__ = (
+        one_of("status", ("pending", "accepted", "declined", "expired", "cancelled")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -250,7 +312,7 @@ class Transfer(Base):
     to_name: Mapped[str | None] = mapped_column(String(200))
     to_team: Mapped[str | None] = mapped_column(String(64))  # ...or a team
     note: Mapped[str] = mapped_column(Text, default="")
-    # pending -> accepted | declined | expired
+    # pending -> accepted | declined | expired | cancelled
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

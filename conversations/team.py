@@ -48,6 +48,10 @@ class Member:
         """A platform group (``slack-usergroup:S0123``), not a person (``slack:U0123``)."""
         return self.who.split(":", 1)[0].endswith(("-group", "-usergroup"))
 
+    def display_name(self, seen_as: str | None = None) -> str:
+        """Their name: from the team file, else as the desk last saw them, else the key."""
+        return self.name or seen_as or self.who
+
 
 class TeamFileError(Exception):
     """The team file is invalid; the message says where."""

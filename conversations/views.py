@@ -5,11 +5,65 @@ They are plain frozen dataclasses so adapters can render them without touching t
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from conversations.messages import Button, ChatRef, Dispatch, Platform
+
+
+class QueueView(enum.StrEnum):
+    """The queue views every agent surface offers (``queue <view>``, the console's tabs,
+    ``deskbot tickets list --view``). Defined here once."""
+
+    ALL = "all"
+    MINE = "mine"  # assigned to the agent asking
+    UNASSIGNED = "unassigned"
+    URGENT = "urgent"
+    PENDING = "pending"  # waiting on the requester
+    BREACHED = "breached"  # an SLA target already missed
+    TEAM = "team"  # routed to one team: ``queue <team name>``
+
+
+#: The views a surface can name by a fixed word (``team`` takes the team's name instead).
+QUEUE_VIEWS: tuple[str, ...] = tuple(v for v in QueueView if v is not QueueView.TEAM)
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """One queue view, with whom ``mine`` means or which team ``team`` names.
+
+    Its text form, ``str(queue)``, is what ``Desk.queue(view=...)`` takes: ``all``, ``pending``,
+    ..., ``mine:<UserRef.key>``, ``team:<name>``."""
+
+    view: QueueView = QueueView.ALL
+    agent_key: str | None = None
+    team: str | None = None
+
+    def __str__(self) -> str:
+        if self.view is QueueView.MINE:
+            return f"mine:{self.agent_key}"
+        if self.view is QueueView.TEAM:
+            return f"team:{self.team}"
+        return self.view.value
+
+    @classmethod
+    def parse(cls, text: str) -> Queue:
+        """The text form back; ValueError if it names no view."""
+        word, _, rest = text.partition(":")
+        view = QueueView(word)  # ValueError for an unknown view
+        if view is QueueView.MINE:
+            if not rest:
+                raise ValueError("the mine view needs the agent's key: mine:<key>")
+            return cls(view, agent_key=rest)
+        if view is QueueView.TEAM:
+            if not rest:
+                raise ValueError("the team view needs a team: team:<name>")
+            return cls(view, team=rest)
+        if rest:
+            raise ValueError(f"the {view} view takes nothing after ':'")
+        return cls(view)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +118,7 @@ class Desk(Protocol):
     dispatch: Dispatch
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
-        """Tickets not yet closed: ``view`` is all | unassigned | urgent | mine:<UserRef.key>."""
+        """Tickets not yet closed, in the view ``view`` names (``Queue``'s text form)."""
         ...
 
     async def ticket(self, ticket_id: int) -> TicketDetail | None: ...

@@ -26,7 +26,8 @@ from conversations.messages import (
     UserRef,
 )
 from conversations.models import Message, Ticket, TicketEntry, TicketEvent
-from conversations.tickets import Workflow
+from conversations.reads import HelpDesk, Reads
+from conversations.tickets.workflow import Workflow
 from kb import Matcher, load_kb
 from tests.fakes.recording import Clock, RecordingSender
 
@@ -153,6 +154,8 @@ class DeskHarness:
             on_commit=self.outbox.wake,
         )
         self.outbox.on_permanent_failure = self.engine.delivery_failed
+        self.reads = Reads(self.sessions, clock=self.clock)
+        self.desk = HelpDesk(self.engine.dispatch, self.reads)
 
     def configure(self, **changes: object) -> None:
         """Change the workflow's policies (team, SLA, surveys...) and restart."""

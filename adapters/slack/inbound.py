@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from conversations.actions import AgentAction
 from conversations.messages import (
     ChatRef,
     InboundAction,
@@ -48,8 +49,8 @@ TEXT_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 
 #: Emoji shortcuts on a ticket's posts in the agent channel: reaction name -> agent command.
 REACTION_COMMANDS: Mapping[str, str] = {
-    "eyes": "claim",
-    "white_check_mark": "resolve",
+    "eyes": AgentAction.CLAIM,
+    "white_check_mark": AgentAction.RESOLVE,
 }
 
 # <@U123>, <@U123|sara>, <#C123|general>, <!here>, <!subteam^S123|@it>, <https://x|label>

@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.inbound import ACTION_INDEX_SEPARATOR
+from conversations.actions import AgentAction
 from conversations.messages import Button, DeliveryError, OutboundMessage
 from conversations.views import Desk, TicketDetail
 
@@ -244,9 +245,9 @@ def render_message(
 
 def root_buttons(ticket_id: int, *, claim: bool = True) -> tuple[Button, ...]:
     """The buttons on a ticket's root post in the agent channel while it is active."""
-    buttons = [Button("Resolve", "resolve", str(ticket_id))]
+    buttons = [Button("Resolve", AgentAction.RESOLVE, str(ticket_id))]
     if claim:
-        buttons.insert(0, Button("Claim", "claim", str(ticket_id), "primary"))
+        buttons.insert(0, Button("Claim", AgentAction.CLAIM, str(ticket_id), "primary"))
     return tuple(buttons)
 
 
@@ -377,7 +378,7 @@ class SlackSender:
         is_root = in_agent_channel and thread is None
         extra: tuple[Button, ...] = ()
         if is_root and message.ticket_id is not None:
-            if not any(button.action_id == "resolve" for button in message.buttons):
+            if not any(button.action_id == AgentAction.RESOLVE for button in message.buttons):
                 extra = root_buttons(message.ticket_id, claim=False)
         posts = render_message(message, extra_buttons=extra, buttons_on_first=is_root)
         first_ts, done = self._partial.pop(message, ("", 0))

@@ -36,7 +36,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from adapters.telegram.inbound import parse_update
-from adapters.telegram.menu import AGENT_COMMANDS, REQUESTER_COMMANDS
+from adapters.telegram.menu import agent_menu, requester_menu
 from adapters.telegram.outbound import TelegramSender
 from adapters.telegram.render import toast
 from adapters.telegram.webhook import webhook_route
@@ -178,9 +178,9 @@ class TelegramAdapter:
         bot = self.application.bot
         try:
             await bot.set_my_commands(
-                AGENT_COMMANDS, scope=BotCommandScopeChat(int(self._agent_chat_id))
+                agent_menu(), scope=BotCommandScopeChat(int(self._agent_chat_id))
             )
-            await bot.set_my_commands(REQUESTER_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+            await bot.set_my_commands(requester_menu(), scope=BotCommandScopeAllPrivateChats())
         except TelegramError as error:
             # Only the "/" menu suffers: commands typed in full still work.
             log.warning("Telegram: could not register the command menus: %s", error.message)

@@ -21,6 +21,7 @@ from conversations.messages import (
     Platform,
     UserRef,
 )
+from conversations.views import QUEUE_VIEWS
 
 #: Longest message a person may type. Telegram allows 4096; staying under it means a web message
 #: can be relayed to any agent channel unchanged.
@@ -35,7 +36,6 @@ MAX_ACTION_BYTES = 64
 AGENT_CHAT_ID = "agents"
 AGENT_CHAT = ChatRef(Platform.WEB, AGENT_CHAT_ID)
 DEFAULT_VISITOR_NAME = "Web visitor"
-QUEUE_VIEWS = ("all", "unassigned", "urgent", "mine")
 
 # secrets.token_urlsafe(24) gives 32 characters; anything this shape is accepted as a chat id, and
 # the length floor keeps it from ever colliding with AGENT_CHAT_ID.

@@ -8,11 +8,7 @@ MESSAGES: dict[str, str] = {
     "help": (
         "Describe your problem and I'll suggest answers from our knowledge base; if none helps, "
         "I'll open a ticket and a person will take it from there.\n"
-        "Commands:\n"
-        "- /ticket: your tickets and their status\n"
-        "- /cancel: drop the current question, or withdraw your open ticket\n"
-        "- /lang en|fa: change the language\n"
-        "- /help: this message"
+        "Commands:"
     ),
     "ask_detail": (
         "Could you tell me a bit more? For example what you were trying to do, what happened, "
@@ -111,10 +107,10 @@ MESSAGES: dict[str, str] = {
     "agent.rated_notice": "*#{id}* rated {rating}/5 by the requester.",
     "agent.survey_comment_notice": "*#{id}* survey comment: {text}",
     "agent.sla_warning": (
-        "*#{id}* [{priority}] {target} due in {minutes} min (assignee: {assignee})."
+        "*#{id}* [{priority}] {target} due in {duration} (assignee: {assignee})."
     ),
     "agent.sla_breach": (
-        "*#{id}* [{priority}] {target} target missed {minutes} min ago (assignee: {assignee})."
+        "*#{id}* [{priority}] {target} target missed {duration} ago (assignee: {assignee})."
     ),
     "agent.sla_target_first_response": "first response",
     "agent.sla_target_resolution": "resolution",
@@ -122,8 +118,8 @@ MESSAGES: dict[str, str] = {
     "agent.unreachable": "The requester can't be reached on {platform}: {reason}",
     "agent.unreachable_notice": "*#{id}* {note}. Reach them another way.",
     "agent.sla_line": "SLA: first response {first}, resolution {resolution}",
-    "agent.sla_left": "due in {minutes} min",
-    "agent.sla_overdue": "overdue by {minutes} min",
+    "agent.sla_left": "due in {duration}",
+    "agent.sla_overdue": "overdue by {duration}",
     "agent.sla_met": "done",
     "agent.faqs_tried": "FAQs already tried: {faqs}",
     "agent.team": "team {team}",
@@ -147,42 +143,6 @@ MESSAGES: dict[str, str] = {
     "agent.withdrawn_notice": "*#{id}* withdrawn by {requester}.",
     "agent.withdrawn_entry": "Withdrawn by the requester.",
     "agent.resolved_entry": "Resolved by {agent}: {summary}",
-    "agent.help": (
-        "Agent commands:\n"
-        "- queue [all|mine|unassigned|urgent|pending|breached|<team>]: tickets not yet closed\n"
-        "- show N: a ticket, its SLA clock and its conversation\n"
-        "- claim [N]: take ticket N, or the most pressing unassigned one\n"
-        "- unclaim N: give it back to the queue\n"
-        "- assign N @agent: give it to someone (leads)\n"
-        "- transfer N @agent|team [note]: hand it over; they must accept it\n"
-        "- accept N / decline N: answer a transfer\n"
-        "- priority N low|normal|high|urgent\n"
-        "- reply N text: answer the requester\n"
-        "- note N text: internal note, never shown to the requester\n"
-        "- faq N article-id: answer with a knowledge-base article\n"
-        "- pending N: waiting on the requester\n"
-        "- resolve N [article-id] [summary] / reopen N / close N\n"
-        "- merge N into M: N is a duplicate of M\n"
-        "- available / away: whether round-robin gives you tickets\n"
-        "- help: this list"
-    ),
-    "agent.usage.queue": "Usage: queue [all|mine|unassigned|urgent|pending|breached|<team>]",
-    "agent.usage.unclaim": "Usage: unclaim N",
-    "agent.usage.assign": "Usage: assign N @agent",
-    "agent.usage.transfer": "Usage: transfer N @agent|team [note]",
-    "agent.usage.accept": "Usage: accept N",
-    "agent.usage.decline": "Usage: decline N",
-    "agent.usage.priority": "Usage: priority N low|normal|high|urgent",
-    "agent.usage.faq": "Usage: faq N article-id",
-    "agent.usage.pending": "Usage: pending N",
-    "agent.usage.reopen": "Usage: reopen N",
-    "agent.usage.close": "Usage: close N",
-    "agent.usage.merge": "Usage: merge N into M",
-    "agent.usage.show": "Usage: show N",
-    "agent.usage.claim": "Usage: claim N",
-    "agent.usage.reply": "Usage: reply N text",
-    "agent.usage.note": "Usage: note N text",
-    "agent.usage.resolve": "Usage: resolve N [summary]",
     "agent.bad_ticket_number": "'{token}' is not a ticket number. {usage}",
     "agent.no_such_ticket": "There is no ticket #{id}.",
     "agent.queue_empty": "The queue is empty.",
@@ -226,4 +186,40 @@ MESSAGES: dict[str, str] = {
     "agent.merged": "#{id} is merged into #{target}; its requester follows #{target} now.",
     "agent.now_available": "You're available: round-robin may give you tickets.",
     "agent.now_away": "You're away: round-robin won't give you tickets.",
+    "agent.help_heading": "Agent commands:",
+    "agent.usage": "Usage: {usage}",
+    "agent.unknown_command_close": (
+        "Unknown command '{name}'. Did you mean {close}? Send help for the list."
+    ),
+    "unknown_command_close": (
+        "I don't know the command /{name}. Did you mean {close}? Send /help to see what I can do."
+    ),
+    # -- command help: one line per command of the registry (conversations/commands) -----------
+    "help.requester.start": "start over: the greeting and this help",
+    "help.requester.ticket": "your tickets and their status",
+    "help.requester.cancel": "drop the current question, or withdraw your open ticket",
+    "help.requester.lang": "change the language",
+    "help.requester.help": "this message",
+    "help.agent.help": "this list",
+    "help.agent.queue": "tickets not yet closed, most pressing first",
+    "help.agent.show": "a ticket, its SLA clock and its conversation",
+    "help.agent.claim": "take ticket N, or the most pressing unassigned one",
+    "help.agent.unclaim": "give it back to the queue (its owner, or a lead)",
+    "help.agent.assign": "give it to someone else",
+    "help.agent.transfer": "warm hand-off: the receiver gets a summary and must accept it",
+    "help.agent.accept": "accept a transfer offered to you or your team",
+    "help.agent.decline": "decline a transfer; it stays with its owner",
+    "help.agent.priority": "change the priority; SLA targets are re-computed",
+    "help.agent.reply": "answer the requester (an unassigned ticket becomes yours)",
+    "help.agent.note": "internal note, never shown to the requester",
+    "help.agent.faq": "answer with a knowledge-base article, and remember that it answered",
+    "help.agent.pending": "waiting on the requester; their reply opens it again",
+    "help.agent.resolve": (
+        "resolve; the requester gets the summary and a survey; naming an article links it"
+    ),
+    "help.agent.reopen": "open a resolved or closed ticket again",
+    "help.agent.close": "close it for good",
+    "help.agent.merge": "N duplicates M: N closes and its requester follows M",
+    "help.agent.available": "round-robin assignment may give you tickets",
+    "help.agent.away": "round-robin assignment skips you",
 }

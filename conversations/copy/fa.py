@@ -9,11 +9,7 @@ MESSAGES: dict[str, str] = {
     "help": (
         "مشکلتان را شرح دهید تا از پایگاه دانش ما پاسخ‌هایی پیشنهاد کنم؛ اگر هیچ‌کدام کمکی نکرد، "
         "برایتان تیکت باز می‌کنم و یکی از کارشناسان ما پیگیری‌اش می‌کند.\n"
-        "دستورها:\n"
-        "- /ticket: تیکت‌های شما و وضعیت آن‌ها\n"
-        "- /cancel: کنار گذاشتن سؤال فعلی، یا پس گرفتن تیکت باز شما\n"
-        "- /lang en|fa: تغییر زبان\n"
-        "- /help: همین راهنما"
+        "دستورها:"
     ),
     "ask_detail": (
         "ممکن است کمی بیشتر توضیح دهید؟ مثلاً می‌خواستید چه کاری انجام دهید، چه اتفاقی افتاد، "
@@ -120,10 +116,10 @@ MESSAGES: dict[str, str] = {
     "agent.rated_notice": "*#{id}*: درخواست‌کننده امتیاز {rating}/5 داد.",
     "agent.survey_comment_notice": "*#{id}* نظر درخواست‌کننده در نظرسنجی: {text}",
     "agent.sla_warning": (
-        "*#{id}* [{priority}] مهلت {target} تا {minutes} دقیقه دیگر تمام می‌شود (مسئول: {assignee})."
+        "*#{id}* [{priority}] مهلت {target} تا {duration} دیگر تمام می‌شود (مسئول: {assignee})."
     ),
     "agent.sla_breach": (
-        "*#{id}* [{priority}] مهلت {target} {minutes} دقیقه پیش گذشت (مسئول: {assignee})."
+        "*#{id}* [{priority}] مهلت {target} {duration} پیش گذشت (مسئول: {assignee})."
     ),
     "agent.sla_target_first_response": "اولین پاسخ",
     "agent.sla_target_resolution": "حل تیکت",
@@ -131,8 +127,8 @@ MESSAGES: dict[str, str] = {
     "agent.unreachable_notice": "*#{id}* {note}. از راه دیگری با او تماس بگیرید.",
     "agent.nobody": "هیچ‌کس",
     "agent.sla_line": "SLA: اولین پاسخ {first}، حل تیکت {resolution}",
-    "agent.sla_left": "{minutes} دقیقه مانده",
-    "agent.sla_overdue": "{minutes} دقیقه از مهلت گذشته",
+    "agent.sla_left": "{duration} مانده",
+    "agent.sla_overdue": "{duration} از مهلت گذشته",
     "agent.sla_met": "انجام شد",
     "agent.faqs_tried": "پرسش‌های متداولی که امتحان شد: {faqs}",
     "agent.team": "تیم {team}",
@@ -158,47 +154,6 @@ MESSAGES: dict[str, str] = {
     "agent.withdrawn_notice": "*#{id}* را {requester} پس گرفت.",
     "agent.withdrawn_entry": "درخواست‌کننده آن را پس گرفت.",
     "agent.resolved_entry": "{agent} آن را حل کرد: {summary}",
-    "agent.help": (
-        "دستورهای کارشناس:\n"
-        "- queue [all|mine|unassigned|urgent|pending|breached|<team>]: تیکت‌هایی که هنوز "
-        "بسته نشده‌اند (همه، مال من، بدون مسئول، فوری، در انتظار درخواست‌کننده، "
-        "گذشته از مهلت، یا تیکت‌های یک تیم)\n"
-        "- show N: یک تیکت، زمان‌سنج SLA آن و گفت‌وگوی آن\n"
-        "- claim [N]: بر عهده گرفتن تیکت N، یا فوری‌ترین تیکت بدون مسئول\n"
-        "- unclaim N: برگرداندن تیکت به صف\n"
-        "- assign N @agent: سپردن تیکت به یک نفر (ویژه سرپرستان)\n"
-        "- transfer N @agent|team [note]: واگذاری تیکت؛ طرف مقابل باید آن را بپذیرد\n"
-        "- accept N / decline N: پذیرفتن یا رد کردن واگذاری\n"
-        "- priority N low|normal|high|urgent: تغییر اولویت (پایین، عادی، بالا، فوری)\n"
-        "- reply N text: پاسخ به درخواست‌کننده\n"
-        "- note N text: یادداشت داخلی که هرگز به درخواست‌کننده نشان داده نمی‌شود\n"
-        "- faq N article-id: پاسخ با یک مطلب از پایگاه دانش\n"
-        "- pending N: در انتظار پاسخ درخواست‌کننده\n"
-        "- resolve N [article-id] [summary] / reopen N / close N: حل کردن، دوباره باز کردن، "
-        "بستن\n"
-        "- merge N into M: ادغام N در M، وقتی N تکراریِ M است\n"
-        "- available / away: اینکه تقسیم نوبتی به شما تیکت بدهد یا نه\n"
-        "- help: همین فهرست"
-    ),
-    "agent.usage.queue": (
-        "طرز استفاده: queue [all|mine|unassigned|urgent|pending|breached|<team>]"
-    ),
-    "agent.usage.unclaim": "طرز استفاده: unclaim N",
-    "agent.usage.assign": "طرز استفاده: assign N @agent",
-    "agent.usage.transfer": "طرز استفاده: transfer N @agent|team [note]",
-    "agent.usage.accept": "طرز استفاده: accept N",
-    "agent.usage.decline": "طرز استفاده: decline N",
-    "agent.usage.priority": "طرز استفاده: priority N low|normal|high|urgent",
-    "agent.usage.faq": "طرز استفاده: faq N article-id",
-    "agent.usage.pending": "طرز استفاده: pending N",
-    "agent.usage.reopen": "طرز استفاده: reopen N",
-    "agent.usage.close": "طرز استفاده: close N",
-    "agent.usage.merge": "طرز استفاده: merge N into M",
-    "agent.usage.show": "طرز استفاده: show N",
-    "agent.usage.claim": "طرز استفاده: claim N",
-    "agent.usage.reply": "طرز استفاده: reply N text",
-    "agent.usage.note": "طرز استفاده: note N text",
-    "agent.usage.resolve": "طرز استفاده: resolve N [summary]",
     "agent.bad_ticket_number": "«{token}» شماره تیکت نیست. {usage}",
     "agent.no_such_ticket": "تیکتی با شماره #{id} وجود ندارد.",
     "agent.queue_empty": "صف خالی است.",
@@ -251,4 +206,41 @@ MESSAGES: dict[str, str] = {
     ),
     "agent.now_available": "شما در دسترس هستید: تقسیم نوبتی ممکن است به شما تیکت بدهد.",
     "agent.now_away": "شما در دسترس نیستید: تقسیم نوبتی به شما تیکت نمی‌دهد.",
+    "agent.help_heading": "دستورهای کارشناس:",
+    "agent.usage": "طرز استفاده: {usage}",
+    "agent.unknown_command_close": (
+        "دستور «{name}» را نمی‌شناسم. منظورتان {close} بود؟ برای دیدن فهرست دستورها help را بفرستید."
+    ),
+    "unknown_command_close": (
+        "دستور /{name} را نمی‌شناسم. منظورتان {close} بود؟ برای دیدن کارهایی که از من برمی‌آید، "
+        "/help را بفرستید."
+    ),
+    # -- command help: one line per command of the registry (conversations/commands) -----------
+    "help.requester.start": "شروع دوباره: خوشامد و همین راهنما",
+    "help.requester.ticket": "تیکت‌های شما و وضعیت آن‌ها",
+    "help.requester.cancel": "کنار گذاشتن سؤال فعلی، یا پس گرفتن تیکت باز شما",
+    "help.requester.lang": "تغییر زبان",
+    "help.requester.help": "همین راهنما",
+    "help.agent.help": "همین فهرست",
+    "help.agent.queue": "تیکت‌هایی که هنوز بسته نشده‌اند، فوری‌ترها اول",
+    "help.agent.show": "یک تیکت، زمان‌سنج SLA و گفتگوی آن",
+    "help.agent.claim": "برداشتن تیکت N، یا فوری‌ترین تیکت بدون مسئول",
+    "help.agent.unclaim": "برگرداندن تیکت به صف (مسئول آن، یا سرپرست)",
+    "help.agent.assign": "سپردن تیکت به کس دیگر",
+    "help.agent.transfer": "واگذاری با خلاصه: گیرنده باید آن را بپذیرد",
+    "help.agent.accept": "پذیرفتن واگذاری به شما یا تیم شما",
+    "help.agent.decline": "نپذیرفتن واگذاری؛ تیکت نزد مسئولش می‌ماند",
+    "help.agent.priority": "تغییر اولویت؛ مهلت‌های SLA دوباره حساب می‌شوند",
+    "help.agent.reply": "پاسخ به درخواست‌کننده (تیکت بدون مسئول مال شما می‌شود)",
+    "help.agent.note": "یادداشت داخلی که درخواست‌کننده هرگز نمی‌بیند",
+    "help.agent.faq": "پاسخ با یک مقاله پایگاه دانش، و به خاطر سپردن اینکه پاسخ این سؤال بود",
+    "help.agent.pending": "در انتظار درخواست‌کننده؛ پاسخ او تیکت را دوباره باز می‌کند",
+    "help.agent.resolve": (
+        "حل تیکت؛ درخواست‌کننده خلاصه و نظرسنجی را می‌گیرد؛ نام مقاله آن را پیوند می‌دهد"
+    ),
+    "help.agent.reopen": "باز کردن دوباره تیکت حل‌شده یا بسته",
+    "help.agent.close": "بستن نهایی تیکت",
+    "help.agent.merge": "N تکراری M است: N بسته می‌شود و درخواست‌کننده‌اش M را دنبال می‌کند",
+    "help.agent.available": "تخصیص نوبتی می‌تواند به شما تیکت بدهد",
+    "help.agent.away": "تخصیص نوبتی به شما تیکت نمی‌دهد",
 }

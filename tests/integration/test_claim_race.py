@@ -23,7 +23,7 @@ from bot import db
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import InboundCommand, Reply
 from conversations.models import Message, Ticket, TicketEvent
-from conversations.tickets import Workflow
+from conversations.tickets.workflow import Workflow
 from kb import Matcher
 from tests.harness import AGENTS, DeskHarness, agent, coffee
 

@@ -120,7 +120,7 @@ async def test_agent_and_requester_talk_through_the_ticket(desk: DeskHarness) ->
     reply = await desk.agent("Ali", "resolve 1 Password reset")
     assert reply.ok
     assert "resolved: Password reset" in texts(await sara.read())
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None
     assert [(e.kind, e.author) for e in detail.entries] == [
         ("requester", "Sara"),
@@ -286,7 +286,7 @@ async def test_a_requester_who_blocked_the_bot_is_marked_unreachable(desk: DeskH
     await desk.agent("Ali", "reply 1 Which floor exactly?")
     await desk.outbox.deliver_due()
 
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None
     assert detail.entries[-1].kind == "system"
     assert "can't be reached on web: Forbidden: bot was blocked" in detail.entries[-1].text

@@ -19,7 +19,7 @@ from bot import db
 from conversations.delivery import LEASE, Outbox
 from conversations.messages import ChatRef, DeliveryError, OutboundMessage, Platform
 from conversations.models import Message
-from conversations.repository import Repository
+from conversations.store import Store
 from tests.fakes.recording import Clock, RecordingSender
 from tests.harness import AGENTS, COFFEE, DeskHarness
 
@@ -48,9 +48,9 @@ async def enqueue(sessions: Sessions, clock: Clock, *messages: OutboundMessage) 
     """Record ``messages`` the way the engine does; returns their ids, in order."""
     async with sessions.begin() as session:
         before = await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1))
-        repo = Repository(session, clock())
+        store = Store(session, clock())
         for message in messages:
-            repo.enqueue(message)
+            store.messages.enqueue(message)
     rows = await outbound(sessions)
     return [row.id for row in rows if before is None or row.id > before]
 

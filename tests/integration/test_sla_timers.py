@@ -44,15 +44,15 @@ def sla_posts(desk: DeskHarness, number: int | None = None) -> list[str]:
 
 
 def warning(
-    number: int, target: str, minutes: int, priority: str = "normal", who: str = "nobody"
+    number: int, target: str, duration: str, priority: str = "normal", who: str = "nobody"
 ) -> str:
-    return f"*#{number}* [{priority}] {target} due in {minutes} min (assignee: {who})."
+    return f"*#{number}* [{priority}] {target} due in {duration} (assignee: {who})."
 
 
 def breach(
-    number: int, target: str, minutes: int, priority: str = "normal", who: str = "nobody"
+    number: int, target: str, duration: str, priority: str = "normal", who: str = "nobody"
 ) -> str:
-    return f"*#{number}* [{priority}] {target} target missed {minutes} min ago (assignee: {who})."
+    return f"*#{number}* [{priority}] {target} target missed {duration} ago (assignee: {who})."
 
 
 async def alerts(desk: DeskHarness) -> list[tuple[int, str, str, datetime]]:
@@ -88,11 +88,11 @@ async def test_a_warning_at_80_percent_and_a_breach_at_100_percent_each_sent_onc
     assert sla_posts(desk) == []
 
     await at(desk, start, FIRST_WARN)
-    assert sla_posts(desk) == [warning(number, "first response", 48)]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min")]
     await tick_many(desk)
     desk.clock.advance(minutes=30)
     await tick_many(desk)
-    assert sla_posts(desk) == [warning(number, "first response", 48)]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min")]
 
     await at(desk, start, FIRST_DUE - timedelta(seconds=1))
     assert len(sla_posts(desk)) == 1
@@ -101,8 +101,8 @@ async def test_a_warning_at_80_percent_and_a_breach_at_100_percent_each_sent_onc
     desk.clock.advance(hours=1)
     await tick_many(desk)
     assert sla_posts(desk) == [
-        warning(number, "first response", 48),
-        breach(number, "first response", 0),
+        warning(number, "first response", "48 min"),
+        breach(number, "first response", "0 min"),
     ]
 
     # Both in the agent channel, in the ticket's thread; the requester hears nothing of it.
@@ -125,7 +125,7 @@ async def test_the_assignee_is_named_in_the_alert(desk: DeskHarness) -> None:
     number = await opened(desk.person("Sara"))
     await desk.agent("Ali", f"claim {number}")  # claiming is no response to the requester
     await at(desk, start, FIRST_WARN)
-    assert sla_posts(desk) == [warning(number, "first response", 48, who="Ali")]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min", who="Ali")]
 
 
 async def test_a_restart_sends_nothing_twice(desk: DeskHarness) -> None:
@@ -135,7 +135,7 @@ async def test_a_restart_sends_nothing_twice(desk: DeskHarness) -> None:
 
     desk.start()  # a new process: only the database remembers what was sent
     await tick_many(desk)
-    assert sla_posts(desk) == [warning(number, "first response", 48)]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min")]
 
     await at(desk, start, FIRST_DUE)
     desk.start()
@@ -145,8 +145,8 @@ async def test_a_restart_sends_nothing_twice(desk: DeskHarness) -> None:
     await tick_many(other)
     assert other.sender.sent == []
     assert sla_posts(desk) == [
-        warning(number, "first response", 48),
-        breach(number, "first response", 0),
+        warning(number, "first response", "48 min"),
+        breach(number, "first response", "0 min"),
     ]
 
 
@@ -198,14 +198,16 @@ async def test_two_processes_ticking_at_once_alert_once(
 
     desk.clock.now = start + FIRST_WARN
     await tick_together(desk, second_process, 4)
-    assert sorted(sla_posts(desk)) == sorted(warning(n, "first response", 48) for n in numbers)
+    assert sorted(sla_posts(desk)) == sorted(
+        warning(n, "first response", "48 min") for n in numbers
+    )
 
     desk.clock.now = start + FIRST_DUE
     await tick_together(desk, second_process, 4)
     for n in numbers:
         assert sla_posts(desk, n) == [
-            warning(n, "first response", 48),
-            breach(n, "first response", 0),
+            warning(n, "first response", "48 min"),
+            breach(n, "first response", "0 min"),
         ]
     stages = sorted((n, stage) for n, _, stage, _ in await alerts(desk))
     assert stages == sorted((n, s) for n in numbers for s in ("warning", "breach"))
@@ -219,7 +221,7 @@ async def test_two_processes_finding_a_breach_late_send_it_once(
     desk.clock.now = start + FIRST_DUE + timedelta(minutes=20)
     await tick_together(desk, second_process, 4)
     for n in numbers:
-        assert sla_posts(desk, n) == [breach(n, "first response", 20)]
+        assert sla_posts(desk, n) == [breach(n, "first response", "20 min")]
 
 
 # -- what stops or moves the clock ----------------------------------------------------------------
@@ -239,9 +241,9 @@ async def test_the_first_response_stops_the_first_response_clock(desk: DeskHarne
 
     # The resolution clock keeps running.
     await at(desk, start, RESOLUTION_WARN)
-    assert sla_posts(desk) == [warning(number, "resolution", 288, who="Ali")]
+    assert sla_posts(desk) == [warning(number, "resolution", "4 h 48 min", who="Ali")]
     await at(desk, start, RESOLUTION_DUE)
-    assert sla_posts(desk)[-1] == breach(number, "resolution", 0, who="Ali")
+    assert sla_posts(desk)[-1] == breach(number, "resolution", "0 min", who="Ali")
     assert {target for _, target, _, _ in await alerts(desk)} == {"resolution"}
 
 
@@ -252,7 +254,7 @@ async def test_a_first_response_after_the_warning_prevents_the_breach(desk: Desk
     desk.clock.advance(minutes=10)
     await desk.agent("Ali", f"faq {number} password-reset")  # an article answers too
     await at(desk, start, FIRST_DUE + timedelta(hours=1))
-    assert sla_posts(desk) == [warning(number, "first response", 48)]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min")]
 
 
 async def test_a_priority_change_moves_the_targets_and_a_new_warning_follows(
@@ -261,7 +263,7 @@ async def test_a_priority_change_moves_the_targets_and_a_new_warning_follows(
     start = desk.clock()
     number = await opened(desk.person("Sara"))
     await at(desk, start, FIRST_WARN)
-    assert sla_posts(desk) == [warning(number, "first response", 48)]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min")]
 
     reply = await desk.agent("Ali", f"priority {number} low")  # low: 8h/72h
     assert reply.ok
@@ -272,16 +274,16 @@ async def test_a_priority_change_moves_the_targets_and_a_new_warning_follows(
     # The old due time passes without a breach: it is no longer the target.
     await at(desk, start, FIRST_DUE)
     await at(desk, start, timedelta(hours=6, minutes=23))
-    assert sla_posts(desk) == [warning(number, "first response", 48)]
+    assert sla_posts(desk) == [warning(number, "first response", "48 min")]
 
     await at(desk, start, timedelta(hours=6, minutes=24))  # 80% of 8h
     await tick_many(desk)
     assert sla_posts(desk) == [
-        warning(number, "first response", 48),
-        warning(number, "first response", 96, priority="low"),
+        warning(number, "first response", "48 min"),
+        warning(number, "first response", "1 h 36 min", priority="low"),
     ]
     await at(desk, start, timedelta(hours=8))
-    assert sla_posts(desk)[-1] == breach(number, "first response", 0, priority="low")
+    assert sla_posts(desk)[-1] == breach(number, "first response", "0 min", priority="low")
     assert len(sla_posts(desk)) == 3
 
 
@@ -298,9 +300,9 @@ async def test_a_requester_raising_the_priority_brings_the_warning_forward(
     await desk.tick()
     assert sla_posts(desk) == []
     await at(desk, start, timedelta(minutes=24))
-    assert sla_posts(desk) == [warning(number, "first response", 6, priority="urgent")]
+    assert sla_posts(desk) == [warning(number, "first response", "6 min", priority="urgent")]
     await at(desk, start, timedelta(minutes=30))
-    assert sla_posts(desk)[-1] == breach(number, "first response", 0, priority="urgent")
+    assert sla_posts(desk)[-1] == breach(number, "first response", "0 min", priority="urgent")
 
 
 async def test_a_breach_found_late_is_sent_without_its_warning(desk: DeskHarness) -> None:
@@ -314,7 +316,7 @@ async def test_a_breach_found_late_is_sent_without_its_warning(desk: DeskHarness
     desk.clock.advance(hours=2)
     await tick_many(desk)
 
-    assert sla_posts(desk) == [breach(number, "first response", 60)]
+    assert sla_posts(desk) == [breach(number, "first response", "1 h")]
 
 
 async def test_priority_raised_past_the_due_time_breaches_at_once(desk: DeskHarness) -> None:
@@ -323,7 +325,7 @@ async def test_priority_raised_past_the_due_time_breaches_at_once(desk: DeskHarn
     await at(desk, start, timedelta(hours=2))
     await desk.agent("Ali", f"priority {number} high")  # high: first response within 1h
     await tick_many(desk)
-    assert sla_posts(desk) == [breach(number, "first response", 60, priority="high")]
+    assert sla_posts(desk) == [breach(number, "first response", "1 h", priority="high")]
 
 
 async def test_resolved_tickets_raise_no_alerts(desk: DeskHarness) -> None:
@@ -355,14 +357,14 @@ async def test_the_breached_view_lists_breached_tickets(desk: DeskHarness) -> No
     reply = await desk.agent("Bea", "queue breached")
     assert reply.ok
     assert [line.split(" ")[0] for line in reply.text.splitlines()] == [f"#{late}"]
-    assert [t.id for t in await desk.engine.queue(view="breached")] == [late]
+    assert [t.id for t in await desk.reads.queue(view="breached")] == [late]
 
     # The later ticket misses its first response target in its turn; a day on, the answered
     # one has missed its resolution target. The resolved ticket races nothing.
     desk.clock.now = start + timedelta(hours=3) + FIRST_DUE
-    assert sorted(t.id for t in await desk.engine.queue(view="breached")) == [late, fresh]
+    assert sorted(t.id for t in await desk.reads.queue(view="breached")) == [late, fresh]
     desk.clock.now = start + RESOLUTION_DUE
-    breached = sorted(t.id for t in await desk.engine.queue(view="breached"))
+    breached = sorted(t.id for t in await desk.reads.queue(view="breached"))
     assert breached == sorted([late, answered, fresh])
 
 

@@ -161,7 +161,7 @@ async def test_once_an_agent_reopens_the_ticket_the_requesters_answer_joins_it(
     assert desk.agent_posts[-1].text == (
         f"*#{number}* Sara: Yes, there is a puddle under it every morning"
     )
-    detail = await desk.engine.ticket(number)
+    detail = await desk.reads.ticket(number)
     assert detail is not None
     assert detail.entries[-1].text == "Yes, there is a puddle under it every morning"
     assert (await desk.rows(Survey))[0].comment is None

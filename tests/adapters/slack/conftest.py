@@ -16,8 +16,9 @@ from adapters.slack import SlackAdapter
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import ChatRef, Platform
+from conversations.reads import HelpDesk, Reads
 from conversations.team import Team
-from conversations.tickets import Workflow
+from conversations.tickets.workflow import Workflow
 from tests.fakes.recording import Clock
 from tests.fakes.slack_api import (
     BOT_TOKEN,
@@ -43,6 +44,7 @@ class SlackDesk:
     fake: FakeSlack
     adapter: SlackAdapter
     engine: Engine
+    reads: Reads
     outbox: Outbox
     clock: Clock
     slack: SlackClient
@@ -158,12 +160,13 @@ async def make_desk(
             clock=clock,
             on_commit=outbox.wake,
         )
+        reads = Reads(sessions, clock=clock)
         adapter = SlackAdapter(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
             agent_channel=AGENT_CHANNEL,
             dispatch=engine.dispatch,
-            desk=engine,
+            desk=HelpDesk(engine.dispatch, reads),
             api_url=fake_slack.api_url,
             app_token=app_token,
         )
@@ -190,6 +193,7 @@ async def make_desk(
             fake_slack,
             adapter,
             engine,
+            reads,
             outbox,
             clock,
             client,

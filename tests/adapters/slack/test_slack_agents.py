@@ -42,7 +42,7 @@ async def test_a_non_agent_is_refused_and_nothing_changes(make_desk) -> None:
     await desk.settle()
 
     assert desk.ephemerals("U0MALLORY") == [NOT_ALLOWED] * 3
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None
     assert detail.ticket.status == "new" and detail.ticket.assignee_name is None
     assert [e.kind for e in detail.entries] == ["requester"]
@@ -51,7 +51,7 @@ async def test_a_non_agent_is_refused_and_nothing_changes(make_desk) -> None:
 
     # The agent on the team may.
     assert await desk.desk_command("U0ALI", "claim 1") == "You claimed #1."
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None and detail.ticket.assignee_name == "Ali"
 
 
@@ -115,7 +115,7 @@ async def test_the_resolve_button_on_the_root_post(desk) -> None:
     await open_ticket(desk)
     await desk.press("U0ALI", desk.fake.find_button("Resolve", channel=desk.agent_channel))
     assert desk.ephemerals("U0ALI") == ["#1 is resolved; the requester was told."]
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None
     assert detail.ticket.status == "resolved" and detail.ticket.assignee_name == "Ali"
 
@@ -129,5 +129,5 @@ async def test_agent_channel_chatter_outside_ticket_threads_does_nothing(desk) -
     await desk.settle()
     said = [c for c in desk.fake.calls[before:] if c.method.startswith("chat.")]
     assert said == []
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None and len(detail.entries) == 1

@@ -107,7 +107,7 @@ async def test_employee_journey_from_dm_question_to_rating(desk, sessions) -> No
     assert "rated 5/5" in fake.posts(agents, thread_ts=root.ts)[-1].text
     assert "Thank you!" in fake.posts(sara)[-1].text
 
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None
     assert [(e.kind, e.author) for e in detail.entries] == [
         ("requester", "Sara"),

@@ -22,7 +22,7 @@ async def test_people_are_looked_up_once_and_named_as_in_slack(desk) -> None:
     for words in ("The coffee machine on floor three is leaking water", "Still leaking"):
         await desk.dm("U0SARA", words)
     assert len(desk.fake.calls_to("users.info")) == 1  # cached
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None
     assert detail.ticket.requester_name == "Sara"
     assert [e.author for e in detail.entries] == ["Sara", "Sara"]
@@ -32,5 +32,5 @@ async def test_an_unknown_user_is_served_by_id(desk) -> None:
     await desk.dm("U0GHOST", "The coffee machine on floor three is leaking water")
     assert desk.fake.calls_to("users.info", ok=False)
     assert "I'm Deskbot" in desk.fake.posts(desk.dm_channel("U0GHOST"))[0].text
-    detail = await desk.engine.ticket(1)
+    detail = await desk.reads.ticket(1)
     assert detail is not None and detail.ticket.requester_name == "U0GHOST"

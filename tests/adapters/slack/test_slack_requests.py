@@ -59,8 +59,8 @@ async def test_unsigned_or_badly_signed_requests_are_refused_and_do_nothing(desk
 
     assert answer.status == 401
     assert [c.method for c in desk.fake.calls if c.method != "auth.test"] == []
-    assert await desk.engine.transcript(desk.adapter.agent_chat) == []
-    assert await desk.engine.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
+    assert await desk.reads.transcript(desk.adapter.agent_chat) == []
+    assert await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
 
 
 async def test_bad_signatures_are_refused_on_commands_and_interactivity_too(desk) -> None:
@@ -108,7 +108,7 @@ async def test_a_retried_event_takes_effect_once(desk) -> None:
     assert first.status == 200
     assert len(desk.fake.posts("D0SARA")) == posts
     assert sum("I'm Deskbot" in p.text for p in desk.fake.posts("D0SARA")) == 1
-    lines = await desk.engine.transcript(ChatRef(Platform.SLACK, "D0SARA"))
+    lines = await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA"))
     assert [line.text for line in lines if line.direction == "in"] == [QUESTION]
 
 

@@ -30,8 +30,9 @@ from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import ChatRef, InboundEvent, Platform, Reply
 from conversations.models import Message, ProcessedEvent, Ticket
+from conversations.reads import HelpDesk, Reads
 from conversations.team import Team
-from conversations.tickets import Workflow
+from conversations.tickets.workflow import Workflow
 from tests.fakes.recording import Clock
 from tests.fakes.telegram_api import FakeTelegramAPI, plain
 from tests.harness import sample_matcher
@@ -100,11 +101,13 @@ class TelegramDesk:
             settings=EngineSettings(workflow=self.workflow),
             clock=self.clock,
         )
+        self.reads = Reads(self.sessions, clock=self.clock)
+        self.desk = HelpDesk(self.engine.dispatch, self.reads)
         self.adapter = TelegramAdapter(
             token=self.fake.token,
             agent_chat_id=AGENT_CHAT_ID,
             dispatch=self._dispatch,
-            desk=self.engine,
+            desk=self.desk,
             base_url=self.fake.base_url,
             webhook_url=webhook_url,
             webhook_secret=WEBHOOK_SECRET if webhook_url else None,

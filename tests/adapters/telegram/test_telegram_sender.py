@@ -108,7 +108,7 @@ async def test_server_and_network_errors_are_left_to_the_outbox_to_retry(
         token=desk.fake.token,
         agent_chat_id=AGENT_CHAT_ID,
         dispatch=desk.engine.dispatch,
-        desk=desk.engine,
+        desk=desk.desk,
         base_url="http://127.0.0.1:9/bot",
     )
     with pytest.raises(NetworkError):

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.telegram import TelegramAdapter
-from conversations.engine import Engine
+from conversations.commands import AGENT, REQUESTER
+from conversations.engine import Engine, utcnow
 from conversations.messages import InboundCommand, InboundMessage
+from conversations.reads import HelpDesk, Reads
 from tests.adapters.telegram.conftest import (
     AGENT_CHAT_ID,
     WEBHOOK_PATH,
@@ -74,9 +76,14 @@ async def test_start_registers_the_agent_commands_in_the_agent_chat(
     }
     agent_scope = json.dumps({"type": "chat", "chat_id": int(AGENT_CHAT_ID)}, sort_keys=True)
     agent_commands = {c["command"] for c in scopes[agent_scope]}
-    assert {"claim", "resolve", "reply", "note", "queue", "transfer"} <= agent_commands
+    # Exactly the registry's commands, in each scope (the menus are generated from it).
+    assert agent_commands == {spec.name for spec in AGENT}
     private = {c["command"] for c in scopes['{"type": "all_private_chats"}']}
-    assert {"start", "help", "tickets", "cancel", "lang"} <= private
+    assert (
+        private
+        == {spec.name for spec in REQUESTER}
+        == {"start", "help", "ticket", "cancel", "lang"}
+    )
     assert "claim" not in private
 
 
@@ -175,11 +182,12 @@ async def test_webhook_updates_wait_while_the_adapter_is_stopped(
 async def test_an_agent_chat_the_bot_cannot_see_stops_the_start(
     sessions: async_sessionmaker[AsyncSession], fake: FakeTelegramAPI
 ) -> None:
+    engine = Engine(sessions, sample_matcher())
     adapter = TelegramAdapter(
         token=fake.token,
         agent_chat_id="-100111222333",
-        dispatch=Engine(sessions, sample_matcher()).dispatch,
-        desk=Engine(sessions, sample_matcher()),
+        dispatch=engine.dispatch,
+        desk=HelpDesk(engine.dispatch, Reads(sessions, clock=utcnow)),
         base_url=fake.base_url,
     )
     with pytest.raises(RuntimeError, match="TELEGRAM_AGENT_CHAT_ID"):

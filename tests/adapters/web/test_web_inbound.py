@@ -226,6 +226,8 @@ def test_ticket_ids() -> None:
 
 def test_queue_views() -> None:
     assert parse_queue_view(None) == "all"
-    assert parse_queue_view("mine") == "mine"
-    with pytest.raises(InputError, match="all, unassigned, urgent, mine"):
+    # Every view of the queue, the same on every surface (conversations.views.QueueView).
+    for view in ("all", "mine", "unassigned", "urgent", "pending", "breached"):
+        assert parse_queue_view(view) == view
+    with pytest.raises(InputError, match="all, mine, unassigned, urgent, pending, breached"):
         parse_queue_view("closed")

@@ -1,0 +1,98 @@
+"""The read side: what agent surfaces (the console, the CLI) and the web chat show. Reads never
+change anything, run outside the write path, and return the frozen views of ``views.py``, so an
+adapter can render them without touching the database. Reports will read from here too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.messages import Button, ChatRef, Dispatch, Platform
+from conversations.models import Ticket
+from conversations.store import Store
+from conversations.tickets.operations import display
+from conversations.views import ChatLine, Queue, TicketDetail, TicketEntry, TicketView
+
+
+class Reads:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime]
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def queue(self, *, view: str = "all") -> list[TicketView]:
+        """Tickets not yet closed in one view (``Queue``'s text form), most pressing first."""
+        wanted = Queue.parse(view)
+        async with self._sessions() as session:
+            store = Store(session, self._clock())
+            return [await _ticket_view(store, t) for t in await store.tickets.queue(wanted)]
+
+    async def ticket(self, ticket_id: int) -> TicketDetail | None:
+        async with self._sessions() as session:
+            store = Store(session, self._clock())
+            ticket = await store.tickets.get(ticket_id)
+            if ticket is None:
+                return None
+            entries = tuple(
+                TicketEntry(e.id, e.kind, e.author, e.text, e.created_at)
+                for e in await store.tickets.entries(ticket.id)
+            )
+            return TicketDetail(
+                ticket=await _ticket_view(store, ticket),
+                description=ticket.description,
+                faqs_tried=tuple(await store.conversations.faqs_tried(ticket.id)),
+                entries=entries,
+            )
+
+    async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
+        async with self._sessions() as session:
+            store = Store(session, self._clock())
+            return [
+                ChatLine(
+                    id=m.id,
+                    direction=m.direction,
+                    text=m.text,
+                    buttons=tuple(Button(**b) for b in m.buttons),
+                    lang=m.lang,
+                    at=m.created_at,
+                )
+                for m in await store.messages.transcript(chat, after)
+            ]
+
+
+async def _ticket_view(store: Store, ticket: Ticket) -> TicketView:
+    requester = await store.people.requester_by_id(ticket.requester_id)
+    return TicketView(
+        id=ticket.id,
+        subject=ticket.subject,
+        status=ticket.status,
+        priority=ticket.priority,
+        requester_name=display(requester),
+        channel=Platform(ticket.channel),
+        assignee_name=ticket.assignee_name,
+        lang=ticket.lang,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HelpDesk:
+    """What a surface is handed (it satisfies ``views.Desk``): the engine's one entry point for
+    everything that changes something, and the read side for what it shows."""
+
+    dispatch: Dispatch
+    reads: Reads
+
+    async def queue(self, *, view: str = "all") -> list[TicketView]:
+        return await self.reads.queue(view=view)
+
+    async def ticket(self, ticket_id: int) -> TicketDetail | None:
+        return await self.reads.ticket(ticket_id)
+
+    async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
+        return await self.reads.transcript(chat, after=after)

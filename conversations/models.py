@@ -74,6 +74,7 @@ class EnumString(TypeDecorator[E]):
     def __init__(self, enum_type: type[E], length: int) -> None:
         super().__init__(length)
         self.enum_type = enum_type
+        self.length = length
 
     def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
         return None if value is None else self.enum_type(value).value

@@ -113,9 +113,11 @@ class ChatLine:
 
 
 class Desk(Protocol):
-    """What an agent surface or the web chat needs from the engine, and nothing more."""
+    """What an agent surface or the web chat needs from the desk, and nothing more: the engine's
+    one entry point, and the read side (``reads.HelpDesk`` is the implementation)."""
 
-    dispatch: Dispatch
+    @property
+    def dispatch(self) -> Dispatch: ...
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         """Tickets not yet closed, in the view ``view`` names (``Queue``'s text form)."""

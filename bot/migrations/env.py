@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from logging.config import fileConfig
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -22,17 +22,20 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-from conversations.models import Base, UTCDateTime
+from conversations.models import Base, EnumString, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Revisions must not import application types: a later change to (or removal of) UTCDateTime
-    # would silently change what an old revision creates. Its storage type is all DDL needs.
+    # or EnumString would silently change what an old revision creates. Their storage types are
+    # all DDL needs (the CHECK constraints keep the values).
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EnumString):
+        return f"sa.String(length={obj.length})"
     return False  # default rendering
 
 

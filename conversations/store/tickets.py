@@ -116,7 +116,7 @@ class Tickets(Repository):
             .values(assignee_key=key, assignee_name=name, status=to, updated_at=self.now)
             .execution_options(synchronize_session="fetch")
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def open_count_of(self, key: str) -> int:
         count = await self.session.scalar(
@@ -149,7 +149,7 @@ class Tickets(Repository):
             .values(status=TicketStatus.CLOSED, closed_at=self.now, updated_at=self.now)
             .execution_options(synchronize_session="fetch")
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     # -- entries: the ticket's conversation -----------------------------------------------------
 
@@ -219,7 +219,7 @@ class Tickets(Repository):
             .values(status=status, decided_at=self.now)
             .execution_options(synchronize_session="fetch")
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def expired_transfers(self) -> Sequence[Transfer]:
         rows = await self.session.scalars(

@@ -466,17 +466,25 @@ async def run_agent_command(notify: Notifier, agent: UserRef, name: str, args: s
             notify.t("agent.needs_role", name=spec.name, role=spec.role.name.lower()), ok=False
         )
     ctx = AgentContext(notify, agent, role, spec)
+
+    async def run() -> str:
+        await notify.store.people.touch_agent(agent.key, agent.name)
+        return await spec.handler(ctx, args)
+
+    return await _guarded(ctx, run)
+
+
+async def _guarded(ctx: AgentContext, work: Callable[[], Awaitable[str]]) -> Reply:
+    """Run ``work`` in a savepoint; a known refusal undoes it and answers with its reason."""
     try:
-        async with notify.store.savepoint():
-            await notify.store.people.touch_agent(agent.key, agent.name)
-            answer = await spec.handler(ctx, args)
+        async with ctx.store.savepoint():
+            return Reply(await work())
     except CommandError as error:
         return Reply(str(error), ok=False)
     except TransitionRefused as refused:
         return Reply(
-            notify.t("agent.wrong_state", id=refused.ticket_id, status=refused.status), ok=False
+            ctx.t("agent.wrong_state", id=refused.ticket_id, status=refused.status), ok=False
         )
-    return Reply(answer)
 
 
 async def reply_in_thread(notify: Notifier, agent: UserRef, ticket: Ticket, body: str) -> Reply:
@@ -486,16 +494,13 @@ async def reply_in_thread(notify: Notifier, agent: UserRef, ticket: Ticket, body
     if role is None:
         return Reply(notify.t("agent.not_allowed"), ok=False)
     is_note = body.lower().startswith("note:")
-    spec = AGENT["note" if is_note else "reply"]
-    ctx = AgentContext(notify, agent, role, spec)
-    try:
-        async with notify.store.savepoint():
-            if is_note:
-                op.note(notify, ticket, ctx.actor, body[5:].strip())
-                return Reply(ctx.t("agent.noted", id=ticket.id))
-            await op.reply(notify, ticket, ctx.actor, body)
-            return Reply(ctx.t("agent.replied", id=ticket.id))
-    except TransitionRefused as refused:
-        return Reply(
-            notify.t("agent.wrong_state", id=refused.ticket_id, status=refused.status), ok=False
-        )
+    ctx = AgentContext(notify, agent, role, AGENT["note" if is_note else "reply"])
+
+    async def run() -> str:
+        if is_note:
+            op.note(notify, ticket, ctx.actor, body[5:].strip())
+            return ctx.t("agent.noted", id=ticket.id)
+        await op.reply(notify, ticket, ctx.actor, body)
+        return ctx.t("agent.replied", id=ticket.id)
+
+    return await _guarded(ctx, run)

@@ -27,7 +27,7 @@ class QueueView(enum.StrEnum):
 
 
 #: The views a surface can name by a fixed word (``team`` takes the team's name instead).
-QUEUE_VIEWS: tuple[str, ...] = tuple(v for v in QueueView if v is not QueueView.TEAM)
+QUEUE_VIEWS: tuple[str, ...] = tuple(v.value for v in QueueView if v is not QueueView.TEAM)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,582 @@
+"""The queries behind every figure (docs/metrics.md defines them). Each figure is an aggregate the
+database computes; Python only assembles the results. The result is a plain JSON-ready dict whose
+keys are a stable interface (``deskbot report --format json``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.elements import SQLColumnExpression
+
+from conversations.models import (
+    Agent,
+    ArticleLink,
+    Conversation,
+    SlaAlert,
+    Suggestion,
+    Survey,
+    Ticket,
+    TicketEntry,
+    TicketEvent,
+)
+from conversations.reports import ticket_sets as sets
+from conversations.reports.period import Filters, Period
+from conversations.reports.sql import (
+    bucket_of,
+    hour_of,
+    minutes_between,
+    percentiles,
+    plus_hours,
+    weekday_of,
+)
+from conversations.tickets.events import EventKind
+from conversations.tickets.lifecycle import ACTIVE, TicketStatus
+
+ASSUMED_SOLVED_AFTER = timedelta(hours=24)  # no ticket and no follow-up within this: solved
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _minutes(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+async def _count(session: AsyncSession, *where: ColumnElement[bool]) -> int:
+    return int(await session.scalar(select(func.count(Ticket.id)).where(*where)) or 0)
+
+
+async def _speed(
+    session: AsyncSession, value: SQLColumnExpression[Any], where: list[ColumnElement[bool]]
+) -> dict[str, Any]:
+    found = (await percentiles(session, value, where)).get(None)
+    if found is None:
+        return {"p50": None, "p90": None, "n": 0}
+    figures, n = found
+    return {"p50": _minutes(figures[0.5]), "p90": _minutes(figures[0.9]), "n": n}
+
+
+def _first_resolution_at() -> ColumnElement[datetime]:
+    return (
+        select(func.min(TicketEvent.created_at))
+        .where(
+            TicketEvent.ticket_id == Ticket.id,
+            TicketEvent.action == EventKind.STATUS,
+            TicketEvent.to_value == TicketStatus.RESOLVED,
+        )
+        .scalar_subquery()
+    )
+
+
+async def _requester_wait(
+    session: AsyncSession, period: Period, filters: Filters
+) -> dict[str, Any]:
+    """From each requester message to the next agent reply (the gaps a requester waited)."""
+    entries = (
+        select(
+            TicketEntry.kind.label("kind"),
+            TicketEntry.created_at.label("at"),
+            func.lag(TicketEntry.kind)
+            .over(partition_by=TicketEntry.ticket_id, order_by=TicketEntry.id)
+            .label("previous_kind"),
+            func.lag(TicketEntry.created_at)
+            .over(partition_by=TicketEntry.ticket_id, order_by=TicketEntry.id)
+            .label("previous_at"),
+        )
+        .join(Ticket, Ticket.id == TicketEntry.ticket_id)
+        .where(TicketEntry.kind.in_(("requester", "agent")), *sets.matching(filters))
+        .subquery()
+    )
+    return await _speed(
+        session,
+        minutes_between(entries.c.previous_at, entries.c.at),
+        [
+            entries.c.kind == "agent",
+            entries.c.previous_kind == "requester",
+            entries.c.at >= period.start,
+            entries.c.at < period.end,
+        ],
+    )
+
+
+async def _sla(
+    session: AsyncSession, period: Period, filters: Filters, now: datetime
+) -> dict[str, Any]:
+    match = sets.matching(filters)
+    first_due = Ticket.first_response_due_at
+    # A first response is judged once it happened or its time ran out.
+    judged = [
+        *sets.created(period),
+        *match,
+        first_due.is_not(None),
+        or_(Ticket.first_response_at.is_not(None), first_due <= now),
+    ]
+    first_hit = and_(Ticket.first_response_at.is_not(None), Ticket.first_response_at <= first_due)
+    first = (
+        await session.execute(
+            select(func.count(Ticket.id), func.sum(case((first_hit, 1), else_=0))).where(*judged)
+        )
+    ).one()
+    resolved = [*sets.resolved(period), *match, Ticket.resolution_due_at.is_not(None)]
+    resolution_hit = Ticket.resolved_at <= Ticket.resolution_due_at
+    resolution = (
+        await session.execute(
+            select(func.count(Ticket.id), func.sum(case((resolution_hit, 1), else_=0))).where(
+                *resolved
+            )
+        )
+    ).one()
+    breaches = await session.scalar(
+        select(func.count(SlaAlert.id))
+        .join(Ticket, Ticket.id == SlaAlert.ticket_id)
+        .where(SlaAlert.stage == "breach", sets.within(SlaAlert.sent_at, period), *match)
+    )
+    return {
+        "first_response_hit_rate": rate(int(first[1] or 0), int(first[0])),
+        "first_response_n": int(first[0]),
+        "resolution_hit_rate": rate(int(resolution[1] or 0), int(resolution[0])),
+        "resolution_n": int(resolution[0]),
+        "breaches": int(breaches or 0),
+    }
+
+
+async def _csat(session: AsyncSession, period: Period, filters: Filters) -> dict[str, Any]:
+    row = (
+        await session.execute(
+            select(
+                func.count(Survey.id),
+                func.count(Survey.rating),
+                func.avg(Survey.rating),
+                func.sum(case((Survey.rating >= 4, 1), else_=0)),
+            )
+            .join(Ticket, Ticket.id == Survey.ticket_id)
+            .where(sets.within(Survey.sent_at, period), *sets.matching(filters))
+        )
+    ).one()
+    sent, responses, average, satisfied = int(row[0]), int(row[1]), row[2], int(row[3] or 0)
+    return {
+        "surveys_sent": sent,
+        "responses": responses,
+        "response_rate": rate(responses, sent),
+        "average": round(float(average), 2) if average is not None else None,
+        "satisfied_rate": rate(satisfied, responses),
+    }
+
+
+def _suggestion_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.channel:
+        conditions.append(Conversation.platform == filters.channel)
+    if filters.lang:
+        conditions.append(Conversation.lang == filters.lang)
+    if filters.article:
+        conditions.append(Suggestion.article_id == filters.article)
+    return conditions
+
+
+async def _self_service(
+    session: AsyncSession, period: Period, filters: Filters, now: datetime
+) -> dict[str, Any]:
+    """Per question (the suggestions shown for one query in one conversation): confirmed by a
+    button, escalated (it became a ticket), or assumed solved (neither, and no ticket from that
+    conversation within 24 hours)."""
+    questions = (
+        select(
+            Suggestion.conversation_id.label("conversation_id"),
+            func.min(Suggestion.shown_at).label("shown_at"),
+            func.max(case((Suggestion.outcome == "solved", 1), else_=0)).label("solved"),
+            func.max(
+                case(
+                    (or_(Suggestion.ticket_id.is_not(None), Suggestion.outcome == "escalated"), 1),
+                    else_=0,
+                )
+            ).label("escalated"),
+        )
+        .join(Conversation, Conversation.id == Suggestion.conversation_id)
+        .where(sets.within(Suggestion.shown_at, period), *_suggestion_filters(filters))
+        .group_by(Suggestion.conversation_id, Suggestion.query)
+        .subquery()
+    )
+    ticket_soon = exists().where(
+        Ticket.conversation_id == questions.c.conversation_id,
+        Ticket.created_at >= questions.c.shown_at,
+        Ticket.created_at < plus_hours(questions.c.shown_at, 24),
+    )
+    assumed = and_(
+        questions.c.solved == 0,
+        questions.c.escalated == 0,
+        questions.c.shown_at <= now - ASSUMED_SOLVED_AFTER,
+        ~ticket_soon,
+    )
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(questions.c.solved),
+                func.sum(case((assumed, 1), else_=0)),
+                func.sum(
+                    case((and_(questions.c.solved == 0, questions.c.escalated == 1), 1), else_=0)
+                ),
+            )
+        )
+    ).one()
+    total, confirmed, assumed_n, escalated = (int(v or 0) for v in row)
+    return {
+        "questions": total,
+        "solved_confirmed": confirmed,
+        "solved_assumed": assumed_n,
+        "escalated": escalated,
+        "deflection_rate": rate(confirmed + assumed_n, total),
+    }
+
+
+async def _by(
+    session: AsyncSession, column: SQLColumnExpression[Any], period: Period, filters: Filters
+) -> dict[str, dict[str, int]]:
+    match = sets.matching(filters)
+    result: dict[str, dict[str, int]] = {}
+    for name, conditions in (
+        ("created", sets.created(period)),
+        ("resolved", sets.resolved(period)),
+    ):
+        rows = await session.execute(
+            select(column, func.count(Ticket.id)).where(*conditions, *match).group_by(column)
+        )
+        for key, n in rows:
+            result.setdefault(str(key), {"created": 0, "resolved": 0})[name] = int(n)
+    return dict(sorted(result.items()))
+
+
+async def _articles(
+    session: AsyncSession, period: Period, filters: Filters
+) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(
+            Suggestion.article_id,
+            func.count(Suggestion.id),
+            func.sum(case((Suggestion.outcome == "solved", 1), else_=0)),
+            func.sum(case((Suggestion.outcome == "rejected", 1), else_=0)),
+            func.sum(
+                case(
+                    (or_(Suggestion.ticket_id.is_not(None), Suggestion.outcome == "escalated"), 1),
+                    else_=0,
+                )
+            ),
+        )
+        .join(Conversation, Conversation.id == Suggestion.conversation_id)
+        .where(sets.within(Suggestion.shown_at, period), *_suggestion_filters(filters))
+        .group_by(Suggestion.article_id)
+    )
+    linked_csat: dict[str, Any] = dict(
+        (
+            await session.execute(
+                select(ArticleLink.article_id, func.avg(Survey.rating))
+                .join(Survey, Survey.ticket_id == ArticleLink.ticket_id)
+                .where(
+                    ArticleLink.source == "resolve",
+                    Survey.rating.is_not(None),
+                    sets.within(Survey.sent_at, period),
+                )
+                .group_by(ArticleLink.article_id)
+            )
+        ).all()
+    )
+    articles = []
+    for article, shown, solved, rejected, escalated in rows:
+        csat = linked_csat.get(article)
+        articles.append(
+            {
+                "id": article,
+                "shown": int(shown),
+                "solved": int(solved or 0),
+                "rejected": int(rejected or 0),
+                "escalated": int(escalated or 0),
+                "deflection_rate": rate(int(solved or 0), int(shown)),
+                "csat_average": round(float(csat), 2) if csat is not None else None,
+            }
+        )
+    return sorted(articles, key=lambda a: (-a["shown"], a["id"]))
+
+
+async def _agents(session: AsyncSession, period: Period, filters: Filters) -> list[dict[str, Any]]:
+    in_period = sets.within(TicketEvent.created_at, period)
+    match = sets.matching(filters)
+
+    async def per_agent(*where: ColumnElement[bool]) -> dict[str, int]:
+        rows = await session.execute(
+            select(TicketEvent.actor_key, func.count(distinct(TicketEvent.ticket_id)))
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(in_period, TicketEvent.actor_key.is_not(None), *match, *where)
+            .group_by(TicketEvent.actor_key)
+        )
+        return {str(key): int(n) for key, n in rows}
+
+    claimed = await per_agent(
+        TicketEvent.action == EventKind.ASSIGNED, TicketEvent.to_value == TicketEvent.actor
+    )
+    resolved = await per_agent(
+        TicketEvent.action == EventKind.STATUS, TicketEvent.to_value == TicketStatus.RESOLVED
+    )
+    transfers = await per_agent(TicketEvent.action == EventKind.TRANSFER)
+    merges = await per_agent(TicketEvent.action == EventKind.MERGED)
+    first = await percentiles(
+        session,
+        minutes_between(Ticket.created_at, TicketEvent.created_at),
+        [
+            TicketEvent.action == EventKind.FIRST_RESPONSE,
+            TicketEvent.ticket_id == Ticket.id,
+            in_period,
+            *match,
+        ],
+        bucket=TicketEvent.actor_key,
+    )
+    csat: dict[str | None, Any] = dict(
+        (
+            await session.execute(
+                select(Ticket.assignee_key, func.avg(Survey.rating))
+                .join(Survey, Survey.ticket_id == Ticket.id)
+                .where(Survey.rating.is_not(None), sets.within(Survey.answered_at, period), *match)
+                .group_by(Ticket.assignee_key)
+            )
+        ).all()
+    )
+    load = dict(
+        (
+            await session.execute(
+                select(Ticket.assignee_key, func.count(Ticket.id))
+                .where(Ticket.status.in_(ACTIVE), Ticket.assignee_key.is_not(None), *match)
+                .group_by(Ticket.assignee_key)
+            )
+        ).all()
+    )
+    names = dict((await session.execute(select(Agent.key, Agent.name))).all())
+    keys = set(claimed) | set(resolved) | set(first) | set(transfers) | set(merges)
+    keys |= {k for k in csat if k} | set(load)
+    agents = []
+    for key in keys:
+        if key is None or key not in names:
+            continue  # requesters act too (a re-open); only agents are listed
+        p50 = first.get(key)
+        average = csat.get(key)
+        agents.append(
+            {
+                "name": names[key],
+                "key": key,
+                "claimed": claimed.get(key, 0),
+                "resolved": resolved.get(key, 0),
+                "first_response_p50": _minutes(p50[0][0.5]) if p50 else None,
+                "first_responses": p50[1] if p50 else 0,
+                "csat_average": round(float(average), 2) if average is not None else None,
+                "open": int(load.get(key, 0)),
+                "transfers": transfers.get(key, 0),
+                "merges": merges.get(key, 0),
+            }
+        )
+    return sorted(agents, key=lambda a: (-a["resolved"], a["name"]))
+
+
+async def figures(
+    session: AsyncSession, period: Period, filters: Filters, *, now: datetime
+) -> dict[str, Any]:
+    """Every figure of one period."""
+    match = sets.matching(filters)
+    created = await _count(session, *sets.created(period), *match)
+    resolved = await _count(session, *sets.resolved(period), *match)
+    reopened = await _count(session, *sets.reopened(period), *match)
+    resolved_reopened = await _count(session, *sets.resolved(period), sets.was_reopened(), *match)
+    first_contact = await _count(session, *sets.first_contact(period), *match)
+    first_resolution = _first_resolution_at()
+    return {
+        "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
+        "tickets": {
+            "created": created,
+            "resolved": resolved,
+            "reopened": reopened,
+            "backlog": await _count(session, *sets.backlog(sets.as_of(period, now)), *match),
+        },
+        "first_response_minutes": await _speed(
+            session,
+            minutes_between(Ticket.created_at, Ticket.first_response_at),
+            [*sets.created(period), *match],
+        ),
+        "resolution_minutes": await _speed(
+            session,
+            minutes_between(Ticket.created_at, Ticket.resolved_at),
+            [*sets.resolved(period), *match],
+        ),
+        "first_resolution_minutes": await _speed(
+            session,
+            minutes_between(Ticket.created_at, first_resolution),
+            [sets.within(first_resolution, period), *match],
+        ),
+        "requester_wait_minutes": await _requester_wait(session, period, filters),
+        "sla": await _sla(session, period, filters, now),
+        "csat": await _csat(session, period, filters),
+        "self_service": await _self_service(session, period, filters, now),
+        "fcr_rate": rate(first_contact, resolved),
+        "reopen_rate": rate(resolved_reopened, resolved),
+        "by_channel": await _by(session, Ticket.channel, period, filters),
+        "by_priority": await _by(session, Ticket.priority, period, filters),
+        "articles": await _articles(session, period, filters),
+        "agents": await _agents(session, period, filters),
+    }
+
+
+async def live(session: AsyncSession, filters: Filters, *, now: datetime) -> dict[str, Any]:
+    """The desk right now."""
+    match = sets.matching(filters)
+    whole = Period(now.date(), now.date())
+
+    async def count(name: str) -> int:
+        return await _count(session, *sets.SETS[name](whole, now), *match)
+
+    oldest = await session.scalar(
+        select(func.min(Ticket.created_at)).where(*sets.unattended(now), *match)
+    )
+    return {
+        "open": await count("open"),
+        "unassigned": await count("unassigned"),
+        "unattended": await count("unattended"),
+        "pending": await count("pending"),
+        "breached": await count("breached"),
+        "oldest_waiting_minutes": _minutes((now - oldest).total_seconds() / 60)
+        if oldest is not None
+        else None,
+    }
+
+
+async def series(
+    session: AsyncSession, period: Period, filters: Filters, *, by: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The trend charts' points: one per day or week of the period."""
+    match = sets.matching(filters)
+    labels = period.buckets(by)
+    points: dict[str, dict[str, Any]] = {
+        label: {
+            "bucket": label,
+            "created": 0,
+            "resolved": 0,
+            "first_response_p50": None,
+            "first_response_p90": None,
+            "resolution_p50": None,
+            "resolution_p90": None,
+            "first_response_hit_rate": None,
+            "csat_average": None,
+            "deflection_rate": None,
+        }
+        for label in labels
+    }
+
+    async def counts(column: SQLColumnExpression[Any], key: str) -> None:
+        bucket = bucket_of(column, by)
+        rows = await session.execute(
+            select(bucket, func.count(Ticket.id))
+            .where(sets.within(column, period), *match)
+            .group_by(bucket)
+        )
+        for label, n in rows:
+            if label in points:
+                points[label][key] = int(n)
+
+    await counts(Ticket.created_at, "created")
+    await counts(Ticket.resolved_at, "resolved")
+    for column, key in (
+        (Ticket.first_response_at, "first_response"),
+        (Ticket.resolved_at, "resolution"),
+    ):
+        bucket = bucket_of(Ticket.created_at if key == "first_response" else Ticket.resolved_at, by)
+        found = await percentiles(
+            session,
+            minutes_between(Ticket.created_at, column),
+            [sets.within(Ticket.created_at if key == "first_response" else column, period), *match],
+            bucket=bucket,
+        )
+        for label, (figures_, _) in found.items():
+            if label in points:
+                points[label][f"{key}_p50"] = _minutes(figures_[0.5])
+                points[label][f"{key}_p90"] = _minutes(figures_[0.9])
+    due = Ticket.first_response_due_at
+    hit = and_(Ticket.first_response_at.is_not(None), Ticket.first_response_at <= due)
+    bucket = bucket_of(Ticket.created_at, by)
+    rows = await session.execute(
+        select(bucket, func.count(Ticket.id), func.sum(case((hit, 1), else_=0)))
+        .where(
+            *sets.created(period),
+            *match,
+            due.is_not(None),
+            or_(Ticket.first_response_at.is_not(None), due <= now),
+        )
+        .group_by(bucket)
+    )
+    for label, n, hits in rows:
+        if label in points:
+            points[label]["first_response_hit_rate"] = rate(int(hits or 0), int(n))
+    bucket = bucket_of(Survey.answered_at, by)
+    rows = await session.execute(
+        select(bucket, func.avg(Survey.rating))
+        .join(Ticket, Ticket.id == Survey.ticket_id)
+        .where(Survey.rating.is_not(None), sets.within(Survey.answered_at, period), *match)
+        .group_by(bucket)
+    )
+    for label, average in rows:
+        if label in points:
+            points[label]["csat_average"] = round(float(average), 2)
+    bucket = bucket_of(Suggestion.shown_at, by)
+    rows = await session.execute(
+        select(
+            bucket,
+            func.count(distinct(Suggestion.conversation_id)),
+            func.count(
+                distinct(case((Suggestion.outcome == "solved", Suggestion.conversation_id)))
+            ),
+        )
+        .join(Conversation, Conversation.id == Suggestion.conversation_id)
+        .where(sets.within(Suggestion.shown_at, period), *_suggestion_filters(filters))
+        .group_by(bucket)
+    )
+    for label, shown, solved in rows:
+        if label in points:
+            points[label]["deflection_rate"] = rate(int(solved), int(shown))
+    return [points[label] for label in labels]
+
+
+async def heatmap(session: AsyncSession, period: Period, filters: Filters) -> list[list[int]]:
+    """Tickets created per hour of the week: 7 rows (Sunday first) of 24 hours, UTC."""
+    grid = [[0] * 24 for _ in range(7)]
+    day, hour = weekday_of(Ticket.created_at), hour_of(Ticket.created_at)
+    rows = await session.execute(
+        select(day, hour, func.count(Ticket.id))
+        .where(*sets.created(period), *sets.matching(filters))
+        .group_by(day, hour)
+    )
+    for d, h, n in rows:
+        grid[int(d)][int(h)] = int(n)
+    return grid
+
+
+async def report(
+    session: AsyncSession,
+    period: Period,
+    filters: Filters | None = None,
+    *,
+    now: datetime,
+    by: str = "day",
+    detail: bool = True,
+) -> dict[str, Any]:
+    """The report of ``period`` with the previous period's figures beside it (``previous``),
+    the live figures, and (with ``detail``) the trend series and the heatmap."""
+    filters = filters or Filters()
+    result = await figures(session, period, filters, now=now)
+    result["previous"] = await figures(session, period.previous(), filters, now=now)
+    result["live"] = await live(session, filters, now=now)
+    result["filters"] = filters.as_dict()
+    result["by"] = by
+    if detail:
+        result["series"] = await series(session, period, filters, by=by, now=now)
+        result["heatmap"] = await heatmap(session, period, filters)
+    return result

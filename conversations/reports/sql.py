@@ -1,0 +1,175 @@
+"""SQL pieces that SQLite and PostgreSQL spell differently, as SQLAlchemy constructs compiled per
+dialect, so every figure is one query that runs on both."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Float, Integer, String, and_, cast, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import SQLColumnExpression
+from sqlalchemy.sql.expression import FunctionElement
+
+
+class minutes_between(FunctionElement[float]):
+    """Minutes from the first timestamp to the second (fractional)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_sqlite(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 1440.0)"
+
+
+@compiles(minutes_between, "postgresql")
+def _minutes_postgresql(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 60.0)"
+
+
+class bucket_of(FunctionElement[str]):
+    """The day (``YYYY-MM-DD``) or the Monday of the ISO week a UTC timestamp falls in."""
+
+    type = String()
+    inherit_cache = True
+
+    def __init__(self, column: SQLColumnExpression[Any], by: str) -> None:
+        assert by in ("day", "week")
+        self.by = by
+        super().__init__(column)
+
+
+@compiles(bucket_of, "sqlite")
+def _bucket_sqlite(element: bucket_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    if element.by == "day":
+        return f"date({column})"
+    return f"date({column}, 'weekday 0', '-6 days')"  # the Monday on or before
+
+
+@compiles(bucket_of, "postgresql")
+def _bucket_postgresql(element: bucket_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    unit = "day" if element.by == "day" else "week"  # PostgreSQL weeks start on Monday
+    return f"to_char(date_trunc('{unit}', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+class weekday_of(FunctionElement[int]):
+    """0 (Sunday) to 6 (Saturday), in UTC."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(weekday_of, "sqlite")
+def _weekday_sqlite(element: weekday_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(strftime('%w', {column}) AS INTEGER)"
+
+
+@compiles(weekday_of, "postgresql")
+def _weekday_postgresql(element: weekday_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(EXTRACT(DOW FROM {column} AT TIME ZONE 'UTC') AS INTEGER)"
+
+
+class hour_of(FunctionElement[int]):
+    """0 to 23, in UTC."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(hour_of, "sqlite")
+def _hour_sqlite(element: hour_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(strftime('%H', {column}) AS INTEGER)"
+
+
+@compiles(hour_of, "postgresql")
+def _hour_postgresql(element: hour_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(EXTRACT(HOUR FROM {column} AT TIME ZONE 'UTC') AS INTEGER)"
+
+
+class plus_hours(FunctionElement[Any]):
+    """A timestamp ``hours`` later (a whole number)."""
+
+    inherit_cache = True
+
+    def __init__(self, column: SQLColumnExpression[Any], hours: int) -> None:
+        self.hours = int(hours)
+        super().__init__(column)
+        self.type = column.type  # type: ignore[attr-defined]  # every column has one
+
+
+@compiles(plus_hours, "sqlite")
+def _plus_sqlite(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    # SQLite keeps timestamps as text in this format; datetime() would drop the fraction.
+    return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '+{element.hours} hours')"
+
+
+@compiles(plus_hours, "postgresql")
+def _plus_postgresql(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({column} + INTERVAL '{element.hours} hours')"
+
+
+PERCENTILES = (0.5, 0.9)
+
+
+async def percentiles(
+    session: AsyncSession,
+    value: SQLColumnExpression[Any],
+    where: Sequence[ColumnElement[bool]],
+    *,
+    bucket: SQLColumnExpression[Any] | None = None,
+) -> dict[str | None, tuple[dict[float, float | None], int]]:
+    """p50 and p90 (linear interpolation between the two nearest ranks, like PostgreSQL's
+    ``percentile_cont``) and n of ``value`` over the rows ``where`` selects, per ``bucket``.
+
+    The database ranks the rows with window functions and hands back only the (at most two)
+    rows around each percentile, so no figure is computed over every row in Python."""
+    group = bucket if bucket is not None else literal(None, String())
+    ranked = (
+        select(
+            value.label("v"),
+            group.label("b"),
+            func.row_number().over(partition_by=group, order_by=value).label("rn"),
+            func.count().over(partition_by=group).label("n"),
+        )
+        .where(*where, value.is_not(None))
+        .subquery()
+    )
+    wanted = []
+    for p in PERCENTILES:
+        first = cast((ranked.c.n - 1) * p, Integer) + 1  # CAST truncates: floor, n >= 1
+        wanted.append(and_(ranked.c.rn >= first, ranked.c.rn <= first + 1))
+    rows = await session.execute(
+        select(ranked.c.b, ranked.c.rn, ranked.c.n, ranked.c.v).where(or_(*wanted))
+    )
+    found: dict[str | None, dict[int, float]] = {}
+    sizes: dict[str | None, int] = {}
+    for b, rn, n, v in rows:
+        found.setdefault(b, {})[int(rn)] = float(v)
+        sizes[b] = int(n)
+    result: dict[str | None, tuple[dict[float, float | None], int]] = {}
+    for b, values in found.items():
+        n = sizes[b]
+        figures: dict[float, float | None] = {}
+        for p in PERCENTILES:
+            position = (n - 1) * p
+            low = int(position)
+            lower = values[low + 1]
+            upper = values.get(low + 2, lower)
+            figures[p] = lower + (upper - lower) * (position - low)
+        result[b] = (figures, n)
+    return result

@@ -1,0 +1,163 @@
+"""Which tickets each ticket figure counts. A figure's number is the size of its set and its
+drill-down lists the same set, so the two always agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.elements import SQLColumnExpression
+
+from conversations.models import ArticleLink, SlaAlert, Suggestion, Ticket, TicketEntry, TicketEvent
+from conversations.reports.period import Filters, Period
+from conversations.tickets.events import EventKind
+from conversations.tickets.lifecycle import ACTIVE, TicketStatus
+
+DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+WORKING = (TicketStatus.NEW, TicketStatus.OPEN)
+
+
+def within(column: SQLColumnExpression[Any], period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column < period.end)
+
+
+def matching(filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters as conditions on ``Ticket``."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.channel:
+        conditions.append(Ticket.channel == filters.channel)
+    if filters.priority:
+        conditions.append(Ticket.priority == filters.priority)
+    if filters.team:
+        conditions.append(Ticket.team == filters.team)
+    if filters.agent:
+        conditions.append(func.lower(Ticket.assignee_name) == filters.agent.lower())
+    if filters.lang:
+        conditions.append(Ticket.lang == filters.lang)
+    if filters.article:
+        conditions.append(
+            or_(
+                exists().where(
+                    Suggestion.ticket_id == Ticket.id, Suggestion.article_id == filters.article
+                ),
+                exists().where(
+                    ArticleLink.ticket_id == Ticket.id, ArticleLink.article_id == filters.article
+                ),
+            )
+        )
+    return conditions
+
+
+def reopens() -> ColumnElement[bool]:
+    """A status event that brought a resolved or closed ticket back to work."""
+    return and_(
+        TicketEvent.action == EventKind.STATUS,
+        TicketEvent.from_value.in_(DONE),
+        TicketEvent.to_value.in_(WORKING),
+    )
+
+
+def was_reopened() -> ColumnElement[bool]:
+    return exists().where(TicketEvent.ticket_id == Ticket.id, reopens())
+
+
+def created(period: Period) -> list[ColumnElement[bool]]:
+    return [within(Ticket.created_at, period)]
+
+
+def resolved(period: Period) -> list[ColumnElement[bool]]:
+    """Tickets whose final resolution is in the period (``resolved_at`` is cleared when a
+    ticket re-opens, so a re-opened ticket counts when it is resolved again)."""
+    return [within(Ticket.resolved_at, period)]
+
+
+def reopened(period: Period) -> list[ColumnElement[bool]]:
+    return [
+        exists().where(
+            TicketEvent.ticket_id == Ticket.id, reopens(), within(TicketEvent.created_at, period)
+        )
+    ]
+
+
+def backlog(at: datetime) -> list[ColumnElement[bool]]:
+    """Tickets that existed at ``at`` and were still to be worked on then: their last status
+    event before ``at`` left them new, open or pending (no event yet: new)."""
+    last = (
+        select(TicketEvent.to_value)
+        .where(
+            TicketEvent.ticket_id == Ticket.id,
+            TicketEvent.action.in_((EventKind.STATUS, EventKind.CREATED)),
+            TicketEvent.created_at < at,
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [Ticket.created_at < at, func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE)]
+
+
+def as_of(period: Period, now: datetime) -> datetime:
+    """When a period's backlog is taken: its end, or for a period not over yet, now (what
+    happened at this very moment included)."""
+    return min(period.end, now + timedelta(microseconds=1))
+
+
+def breached(period: Period) -> list[ColumnElement[bool]]:
+    return [
+        exists().where(
+            SlaAlert.ticket_id == Ticket.id,
+            SlaAlert.stage == "breach",
+            within(SlaAlert.sent_at, period),
+        )
+    ]
+
+
+def agent_replies() -> ColumnElement[int]:
+    return (
+        select(func.count(TicketEntry.id))
+        .where(TicketEntry.ticket_id == Ticket.id, TicketEntry.kind == "agent")
+        .scalar_subquery()
+    )
+
+
+def first_contact(period: Period) -> list[ColumnElement[bool]]:
+    """Resolved in the period with exactly one agent reply and never re-opened."""
+    return [*resolved(period), agent_replies() == 1, ~was_reopened()]
+
+
+def unattended(now: datetime) -> list[ColumnElement[bool]]:
+    return [Ticket.status.in_(ACTIVE), Ticket.first_response_at.is_(None), Ticket.created_at <= now]
+
+
+def live_breached(now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        Ticket.status.in_(ACTIVE),
+        or_(
+            Ticket.resolution_due_at <= now,
+            and_(Ticket.first_response_at.is_(None), Ticket.first_response_due_at <= now),
+        ),
+    ]
+
+
+#: The sets a drill-down can name: figure -> conditions for (period, now).
+SETS: dict[str, Callable[[Period, datetime], list[ColumnElement[bool]]]] = {
+    "created": lambda p, now: created(p),
+    "resolved": lambda p, now: resolved(p),
+    "reopened": lambda p, now: reopened(p),
+    "backlog": lambda p, now: backlog(as_of(p, now)),
+    "breaches": lambda p, now: breached(p),
+    "first_contact": lambda p, now: first_contact(p),
+    "open": lambda p, now: [Ticket.status.in_(ACTIVE)],
+    "unassigned": lambda p, now: [Ticket.status.in_(ACTIVE), Ticket.assignee_key.is_(None)],
+    "unattended": lambda p, now: unattended(now),
+    "pending": lambda p, now: [Ticket.status == TicketStatus.PENDING],
+    "breached": lambda p, now: live_breached(now),
+}
+
+
+def tickets_in(name: str, period: Period, filters: Filters, now: datetime) -> Select[Any]:
+    """The ids of the tickets behind the figure ``name``; KeyError for an unknown one."""
+    return select(Ticket.id).where(*SETS[name](period, now), *matching(filters)).order_by(Ticket.id)

@@ -21,6 +21,8 @@ from conversations.copy import durations
 from conversations.messages import Reply, UserRef
 from conversations.models import Ticket, Transfer
 from conversations.priority import PRIORITIES
+from conversations.reports import compute, render
+from conversations.reports.period import Period, ReportInputError
 from conversations.store import Store
 from conversations.team import Role
 from conversations.tickets import operations as op
@@ -435,6 +437,17 @@ async def cmd_away(ctx: AgentContext, args: str) -> str:
     agent = await ctx.store.people.touch_agent(ctx.key, ctx.name)
     agent.available = False
     return ctx.t("agent.now_away")
+
+
+@AGENT.command("report", "report [today|week|month]", role=Role.AGENT)
+async def cmd_report(ctx: AgentContext, args: str) -> str:
+    """A compact summary of the period with the previous one beside it (docs/metrics.md)."""
+    try:
+        period = Period.named(args.strip().lower() or "week", ctx.store.now.date())
+    except ReportInputError:
+        raise ctx.usage() from None
+    figures = await compute.report(ctx.store.session, period, now=ctx.store.now, detail=False)
+    return render.summary(figures, ctx.notify.workflow.agent_lang)
 
 
 @AGENT.command("help", "help", role=Role.AGENT)

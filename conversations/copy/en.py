@@ -222,4 +222,34 @@ MESSAGES: dict[str, str] = {
     "help.agent.merge": "N duplicates M: N closes and its requester follows M",
     "help.agent.available": "round-robin assignment may give you tickets",
     "help.agent.away": "round-robin assignment skips you",
+    # -- reports (conversations/reports/render.py) ---------------------------------------------
+    "report.heading": "*Report {start} to {end}* (previous: {previous_start} to {previous_end})",
+    "report.tickets": (
+        "Tickets: {created_now} created ({created_before} {created_arrow}), {resolved_now} "
+        "resolved ({resolved_before} {resolved_arrow}), {reopened} reopened, backlog {backlog}"
+    ),
+    "report.first_response_minutes": (
+        "First response: p50 {p50_now} ({p50_before} {p50_arrow}), p90 {p90}, n={n}"
+    ),
+    "report.resolution_minutes": (
+        "Resolution: p50 {p50_now} ({p50_before} {p50_arrow}), p90 {p90}, n={n}"
+    ),
+    "report.sla": (
+        "SLA met: first response {first_now} of {first_n} ({first_before} {first_arrow}), "
+        "resolution {resolution} of {resolution_n}; {breaches} breaches"
+    ),
+    "report.csat": (
+        "CSAT: average {average_now} ({average_before} {average_arrow}), {satisfied} "
+        "satisfied, {responses} answers to {sent} surveys"
+    ),
+    "report.self_service": (
+        "Self-service: {questions} questions, {confirmed} solved by the button, {assumed} "
+        "assumed solved, deflection {deflection_now} ({deflection_before} {deflection_arrow})"
+    ),
+    "report.quality": "Resolved at first contact: {fcr}; reopened: {reopen}",
+    "report.live": (
+        "Now: {open} open, {unassigned} unassigned, {unattended} without a reply, "
+        "{breached} past an SLA"
+    ),
+    "help.agent.report": "a summary of the period, with the one before beside it",
 }

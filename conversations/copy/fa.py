@@ -243,4 +243,33 @@ MESSAGES: dict[str, str] = {
     "help.agent.merge": "N تکراری M است: N بسته می‌شود و درخواست‌کننده‌اش M را دنبال می‌کند",
     "help.agent.available": "تخصیص نوبتی می‌تواند به شما تیکت بدهد",
     "help.agent.away": "تخصیص نوبتی به شما تیکت نمی‌دهد",
+    # -- reports (conversations/reports/render.py) ---------------------------------------------
+    "report.heading": "*گزارش {start} تا {end}* (دوره قبل: {previous_start} تا {previous_end})",
+    "report.tickets": (
+        "تیکت‌ها: {created_now} ایجاد ({created_before} {created_arrow})، {resolved_now} "
+        "حل‌شده ({resolved_before} {resolved_arrow})، {reopened} بازگشایی، مانده {backlog}"
+    ),
+    "report.first_response_minutes": (
+        "اولین پاسخ: میانه {p50_now} ({p50_before} {p50_arrow})، صدک ۹۰ {p90}، n={n}"
+    ),
+    "report.resolution_minutes": (
+        "زمان حل: میانه {p50_now} ({p50_before} {p50_arrow})، صدک ۹۰ {p90}، n={n}"
+    ),
+    "report.sla": (
+        "رعایت SLA: اولین پاسخ {first_now} از {first_n} ({first_before} {first_arrow})، "
+        "حل {resolution} از {resolution_n}؛ {breaches} نقض"
+    ),
+    "report.csat": (
+        "رضایت: میانگین {average_now} ({average_before} {average_arrow})، {satisfied} راضی، "
+        "{responses} پاسخ به {sent} نظرسنجی"
+    ),
+    "report.self_service": (
+        "خودیاری: {questions} سؤال، {confirmed} حل با دکمه، {assumed} احتمالاً حل‌شده، "
+        "کاهش تیکت {deflection_now} ({deflection_before} {deflection_arrow})"
+    ),
+    "report.quality": "حل در اولین تماس: {fcr}؛ بازگشایی: {reopen}",
+    "report.live": (
+        "اکنون: {open} باز، {unassigned} بدون مسئول، {unattended} بی‌پاسخ، {breached} گذشته از SLA"
+    ),
+    "help.agent.report": "خلاصه دوره، در کنار دوره قبل",
 }

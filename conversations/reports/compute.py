@@ -27,16 +27,16 @@ from conversations.reports import ticket_sets as sets
 from conversations.reports.period import Filters, Period
 from conversations.reports.sql import (
     bucket_of,
+    day_after,
     hour_of,
     minutes_between,
     percentiles,
-    plus_hours,
     weekday_of,
 )
 from conversations.tickets.events import EventKind
 from conversations.tickets.lifecycle import ACTIVE, TicketStatus
 
-ASSUMED_SOLVED_AFTER = timedelta(hours=24)  # no ticket and no follow-up within this: solved
+ASSUMED_SOLVED_AFTER = timedelta(hours=24)  # no ticket within this (sql.day_after): solved
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -205,7 +205,7 @@ async def _self_service(
     ticket_soon = exists().where(
         Ticket.conversation_id == questions.c.conversation_id,
         Ticket.created_at >= questions.c.shown_at,
-        Ticket.created_at < plus_hours(questions.c.shown_at, 24),
+        Ticket.created_at < day_after(questions.c.shown_at),
     )
     assumed = and_(
         questions.c.solved == 0,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, and_, cast, func, literal, or_, select
+from sqlalchemy import Float, Integer, String, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -34,31 +34,49 @@ def _minutes_postgresql(element: minutes_between, compiler: SQLCompiler, **kw: A
     return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 60.0)"
 
 
-class bucket_of(FunctionElement[str]):
-    """The day (``YYYY-MM-DD``) or the Monday of the ISO week a UTC timestamp falls in."""
+class day_of(FunctionElement[str]):
+    """The day (``YYYY-MM-DD``) a UTC timestamp falls on."""
 
     type = String()
     inherit_cache = True
 
-    def __init__(self, column: SQLColumnExpression[Any], by: str) -> None:
-        assert by in ("day", "week")
-        self.by = by
-        super().__init__(column)
 
-
-@compiles(bucket_of, "sqlite")
-def _bucket_sqlite(element: bucket_of, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(day_of, "sqlite")
+def _day_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    if element.by == "day":
-        return f"date({column})"
+    return f"date({column})"
+
+
+@compiles(day_of, "postgresql")
+def _day_postgresql(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class week_of(FunctionElement[str]):
+    """The Monday (``YYYY-MM-DD``) of the ISO week a UTC timestamp falls in."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(week_of, "sqlite")
+def _week_sqlite(element: week_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"date({column}, 'weekday 0', '-6 days')"  # the Monday on or before
 
 
-@compiles(bucket_of, "postgresql")
-def _bucket_postgresql(element: bucket_of, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(week_of, "postgresql")
+def _week_postgresql(element: week_of, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    unit = "day" if element.by == "day" else "week"  # PostgreSQL weeks start on Monday
-    return f"to_char(date_trunc('{unit}', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+    # date_trunc's weeks start on Monday.
+    return f"to_char(date_trunc('week', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+def bucket_of(column: SQLColumnExpression[Any], by: str) -> FunctionElement[str]:
+    """The day or week label of a timestamp. (Separate constructs, not one with a parameter:
+    SQLAlchemy caches compiled SQL by a construct's type and arguments.)"""
+    return day_of(column) if by == "day" else week_of(column)
 
 
 class weekday_of(FunctionElement[int]):
@@ -99,28 +117,27 @@ def _hour_postgresql(element: hour_of, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(EXTRACT(HOUR FROM {column} AT TIME ZONE 'UTC') AS INTEGER)"
 
 
-class plus_hours(FunctionElement[Any]):
-    """A timestamp ``hours`` later (a whole number)."""
+class day_after(FunctionElement[Any]):
+    """The timestamp 24 hours later."""
 
     inherit_cache = True
 
-    def __init__(self, column: SQLColumnExpression[Any], hours: int) -> None:
-        self.hours = int(hours)
+    def __init__(self, column: SQLColumnExpression[Any]) -> None:
         super().__init__(column)
         self.type = column.type  # type: ignore[attr-defined]  # every column has one
 
 
-@compiles(plus_hours, "sqlite")
-def _plus_sqlite(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(day_after, "sqlite")
+def _day_after_sqlite(element: day_after, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
     # SQLite keeps timestamps as text in this format; datetime() would drop the fraction.
-    return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '+{element.hours} hours')"
+    return f"strftime('%Y-%m-%d %H:%M:%f', {column}, '+24 hours')"
 
 
-@compiles(plus_hours, "postgresql")
-def _plus_postgresql(element: plus_hours, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(day_after, "postgresql")
+def _day_after_postgresql(element: day_after, compiler: SQLCompiler, **kw: Any) -> str:
     (column,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"({column} + INTERVAL '{element.hours} hours')"
+    return f"({column} + INTERVAL '24 hours')"
 
 
 PERCENTILES = (0.5, 0.9)
@@ -151,8 +168,11 @@ async def percentiles(
     )
     wanted = []
     for p in PERCENTILES:
-        first = cast((ranked.c.n - 1) * p, Integer) + 1  # CAST truncates: floor, n >= 1
-        wanted.append(and_(ranked.c.rn >= first, ranked.c.rn <= first + 1))
+        # The 0-based ranks floor(position) and floor(position) + 1, written without FLOOR or
+        # CAST (SQLite lacks the one, PostgreSQL's rounds where SQLite's truncates).
+        where_rank = (ranked.c.n - 1) * p
+        rank = ranked.c.rn - 1
+        wanted.append(and_(rank >= where_rank - 1, rank <= where_rank + 1))
     rows = await session.execute(
         select(ranked.c.b, ranked.c.rn, ranked.c.n, ranked.c.v).where(or_(*wanted))
     )

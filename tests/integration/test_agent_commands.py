@@ -7,11 +7,11 @@ import itertools
 import uuid
 
 import pytest
+from conversations.repository import Repository
 from sqlalchemy import select
 
 from conversations.messages import InboundAction, InboundCommand, Reply
 from conversations.models import TicketEvent
-from conversations.repository import Repository
 from tests.harness import AGENTS, COFFEE, DeskHarness, agent, texts
 
 # No FAQ answers this one either (nor COFFEE), so it opens a ticket straight away.

@@ -384,3 +384,50 @@ async def test_percentiles_interpolate_like_percentile_cont(
         "p90": cont(0.9),
         "n": len(minutes),
     }
+
+
+async def test_the_export_has_one_row_per_ticket_with_its_figures(known: DeskHarness) -> None:
+    from conversations.reports import export
+
+    period = Period(MONDAY, TUESDAY)
+    async with known.sessions() as session:
+        assert await export.count(session, period, Filters()) == 4
+        rows = [
+            dict(zip(export.COLUMNS, row, strict=True))
+            async for row in export.rows(session, period, Filters(), now=NOW)
+        ]
+    assert [r["id"] for r in rows] == [1, 2, 3, 4]
+    two, three, four = rows[1], rows[2], rows[3]
+    assert two | {} == {
+        "id": 2,
+        "created": "2026-11-03T09:00:00+00:00",
+        "channel": "web",
+        "requester": "Omid",
+        "language": "en",
+        "priority": "high",
+        "status": "resolved",
+        "assignee": "Ali",
+        "team": None,
+        "first_response_minutes": 40.0,
+        "resolution_minutes": 60.0,
+        "first_response_sla_met": "yes",
+        "resolution_sla_met": "yes",
+        "reopen_count": 0,
+        "agent_replies": 1,
+        "csat": 5,
+        "articles_tried": "forgotten-password",
+        "resolved_with_article": "forgotten-password",
+    }
+    # #3 was never answered and its targets are long past: both missed.
+    assert (three["channel"], three["first_response_sla_met"], three["assignee"]) == (
+        "telegram",
+        "no",
+        None,
+    )
+    assert three["resolution_sla_met"] == "no"
+    assert (four["reopen_count"], four["agent_replies"], four["resolution_minutes"]) == (
+        1,
+        2,
+        150.0,
+    )
+    assert four["csat"] == 2 and four["articles_tried"] is None

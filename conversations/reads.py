@@ -7,11 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import Button, ChatRef, Dispatch, Platform
 from conversations.models import Ticket
+from conversations.reports import compute
+from conversations.reports.period import Filters, Period
+from conversations.reports.ticket_sets import tickets_in
 from conversations.store import Store
 from conversations.tickets.operations import display
 from conversations.views import ChatLine, Queue, TicketDetail, TicketEntry, TicketView
@@ -47,6 +52,23 @@ class Reads:
                 faqs_tried=tuple(await store.conversations.faqs_tried(ticket.id)),
                 entries=entries,
             )
+
+    async def report(
+        self, period: Period, filters: Filters | None = None, *, by: str = "day"
+    ) -> dict[str, Any]:
+        """The report of ``period`` (docs/metrics.md), as ``deskbot report --format json``."""
+        async with self._sessions() as session:
+            return await compute.report(session, period, filters, now=self._clock(), by=by)
+
+    async def tickets_behind(
+        self, figure: str, period: Period, filters: Filters | None = None, *, limit: int = 500
+    ) -> list[TicketView]:
+        """The tickets a report figure counts (its drill-down); KeyError for an unknown one."""
+        query = tickets_in(figure, period, filters or Filters(), self._clock()).limit(limit)
+        async with self._sessions() as session:
+            store = Store(session, self._clock())
+            tickets = [t for t in await session.scalars(select(Ticket).where(Ticket.id.in_(query)))]
+            return [await _ticket_view(store, t) for t in sorted(tickets, key=lambda t: t.id)]
 
     async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
         async with self._sessions() as session:
@@ -96,3 +118,13 @@ class HelpDesk:
 
     async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
         return await self.reads.transcript(chat, after=after)
+
+    async def report(
+        self, period: Period, filters: Filters | None = None, *, by: str = "day"
+    ) -> dict[str, Any]:
+        return await self.reads.report(period, filters, by=by)
+
+    async def tickets_behind(
+        self, figure: str, period: Period, filters: Filters | None = None
+    ) -> list[TicketView]:
+        return await self.reads.tickets_behind(figure, period, filters)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from conversations.messages import Button, ChatRef, Dispatch, Platform
+from conversations.reports.period import Filters, Period
 
 
 class QueueView(enum.StrEnum):
@@ -126,3 +127,15 @@ class Desk(Protocol):
     async def ticket(self, ticket_id: int) -> TicketDetail | None: ...
 
     async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]: ...
+
+    async def report(
+        self, period: Period, filters: Filters | None = None, *, by: str = "day"
+    ) -> dict[str, Any]:
+        """The report of a period (docs/metrics.md; the JSON of ``deskbot report``)."""
+        ...
+
+    async def tickets_behind(
+        self, figure: str, period: Period, filters: Filters | None = None
+    ) -> list[TicketView]:
+        """The tickets a report figure counts; KeyError for a figure with no ticket list."""
+        ...

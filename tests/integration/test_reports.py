@@ -431,3 +431,18 @@ async def test_the_export_has_one_row_per_ticket_with_its_figures(known: DeskHar
         150.0,
     )
     assert four["csat"] == 2 and four["articles_tried"] is None
+
+
+async def test_surfaces_read_reports_and_their_tickets_through_the_read_side(
+    known: DeskHarness,
+) -> None:
+    period = Period(TUESDAY, TUESDAY)
+    known.clock.now = NOW
+    assert (await known.desk.report(period))["tickets"] == (await tuesday(known))["tickets"]
+    behind = await known.desk.tickets_behind("reopened", period)
+    assert [(t.id, t.requester_name, t.status) for t in behind] == [(4, "Kian", "resolved")]
+    assert [
+        t.id for t in await known.desk.tickets_behind("created", period, Filters(channel="web"))
+    ] == [2, 4]
+    with pytest.raises(KeyError):
+        await known.desk.tickets_behind("happiness", period)

@@ -85,7 +85,9 @@ DESKBOT = web.AppKey("deskbot", Deskbot)
 class ChatAdapter(Protocol):
     """What the composition root needs from the Slack and Telegram adapters."""
 
-    sender: Sender
+    # Read-only, so an adapter may hold a more specific sender than the protocol names.
+    @property
+    def sender(self) -> Sender: ...
 
     def mount(self, app: web.Application) -> None: ...
     async def start(self) -> None: ...

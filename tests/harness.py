@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,8 +27,23 @@ from conversations.messages import (
     Reply,
     UserRef,
 )
-from conversations.models import Message, Ticket, TicketEntry, TicketEvent
+from conversations.models import (
+    Agent,
+    ArticleLink,
+    Conversation,
+    Message,
+    SlaAlert,
+    Suggestion,
+    Survey,
+    Ticket,
+    TicketEntry,
+    TicketEvent,
+    TicketFollower,
+    Transfer,
+)
+from conversations.models import Person as PersonRow
 from conversations.reads import HelpDesk, Reads
+from conversations.team import Member, Role, Team
 from conversations.tickets.workflow import Workflow
 from kb import Matcher, load_kb
 from tests.fakes.recording import Clock, RecordingSender
@@ -36,6 +53,17 @@ AGENTS = ChatRef(Platform.WEB, "agents")
 # No FAQ of the sample knowledge base answers this and it does not sound pressing: saying it opens a
 # normal ticket straight away.
 COFFEE = "The coffee machine on floor three is leaking water everywhere"
+# More problems no FAQ answers, each opening a ticket straight away; the comment is the priority the
+# requester's words give it.
+PARKING = "The parking gate remote in the garage needs a new battery"  # normal
+FIRE_DOOR = "The fire door near reception keeps slamming shut loudly"  # normal
+PLANTS = "The office plants on floor four need watering this week please"  # normal
+HUMMING_FRIDGE = "No rush, but the kitchen fridge on floor three hums loudly at night"  # low
+LOCK = "The kitchen door lock on floor three is broken and sticks"  # high
+PRINTER = "URGENT: the printer on floor 2 is jammed and we have a board meeting now"  # urgent
+# The sample knowledge base has an answer to this one: "Talk to a person" makes it a ticket with
+# "FAQs already tried".
+PASSWORD_QUESTION = "I forgot my password and cannot log in"
 
 _matcher: Matcher | None = None
 
@@ -66,6 +94,88 @@ def texts(messages: Iterable[OutboundMessage]) -> str:
 def agent(name: str, *groups: str) -> UserRef:
     """An agent as ``DeskHarness.agent`` sends them (key ``web:agent:<name>``), in ``groups``."""
     return UserRef(Platform.WEB, f"agent:{name}", name, groups=frozenset(groups))
+
+
+def member(
+    name: str,
+    role: Role = Role.AGENT,
+    *,
+    teams: tuple[str, ...] = (),
+    capacity: int | None = None,
+    named: bool = True,
+) -> Member:
+    """A team-file entry for the agent ``agent(name)``."""
+    return Member(agent(name).key, role, name if named else None, teams, capacity)
+
+
+# A team file: Ali, Bea and Cy are agents (Bea and Cy in the network team), Lea is a lead.
+STAFF = Team.from_members(
+    [
+        member("Ali"),
+        member("Bea", teams=("network",)),
+        member("Cy", teams=("network",)),
+        member("Lea", Role.LEAD),
+    ]
+)
+
+
+def refusal(text: str) -> Reply:
+    """The reply of a command that was refused with exactly ``text``."""
+    return Reply(text, ok=False)
+
+
+def refused(reply: Reply, *fragments: str) -> bool:
+    """Whether ``reply`` is a refusal whose text holds every one of ``fragments``."""
+    return not reply.ok and all(f in reply.text for f in fragments)
+
+
+async def opened(person: Person, description: str = COFFEE) -> int:
+    """``person.open_ticket(description)``, whose ticket also keeps the words as its description."""
+    number = await person.open_ticket(description)
+    assert (await person.desk.ticket_row(number)).description == description
+    return number
+
+
+# -- the few places tests reach into the desk's internals ------------------------------------------
+# Kept here, together, so that a change of the internals is adapted in one place.
+
+
+def agent_command_names() -> set[str]:
+    """The name of every agent command the desk knows (help, queue, claim...)."""
+    from conversations.commands import AGENT
+
+    return {spec.name for spec in AGENT} | {alias for spec in AGENT for alias in spec.aliases}
+
+
+def break_the_next_audit_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the next write to a ticket's audit trail fail as a lost database connection does, half
+    way through a command; the writes after it work again."""
+    from conversations.store.events import EventLog
+
+    real_record = EventLog.record
+
+    def record_after_a_hiccup(self: EventLog, *args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(EventLog, "record", real_record)
+        raise ConnectionResetError("connection to the database was lost")
+
+    monkeypatch.setattr(EventLog, "record", record_after_a_hiccup)
+
+
+# Every table a command could change (all but the processed-events log).
+STATE_TABLES = (
+    Ticket,
+    TicketEntry,
+    TicketEvent,
+    Message,
+    Agent,
+    Transfer,
+    Survey,
+    ArticleLink,
+    SlaAlert,
+    TicketFollower,
+    PersonRow,
+    Conversation,
+)
 
 
 @dataclass
@@ -263,6 +373,72 @@ class DeskHarness:
             )
         assert root is not None
         return root
+
+    async def timed_trail(
+        self, number: int
+    ) -> list[tuple[str, str, str | None, str | None, datetime]]:
+        """``trail(number)`` with each event's time: ``(action, actor, from, to, created_at)``."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(TicketEvent.id)
+            )
+            return [(e.action, e.actor, e.from_value, e.to_value, e.created_at) for e in rows]
+
+    async def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table a command could change, to compare before and after."""
+        state = {}
+        async with self.sessions() as session:
+            for model in STATE_TABLES:
+                columns = [c.key for c in model.__table__.columns]
+                rows = await session.scalars(select(model).order_by(model.id))
+                state[model.__tablename__] = [{c: getattr(r, c) for c in columns} for r in rows]
+        return state
+
+    async def latest_ticket(self) -> int | None:
+        """The number of the newest ticket, if any."""
+        async with self.sessions() as session:
+            return await session.scalar(select(func.max(Ticket.id)))
+
+    async def ticket_count(self) -> int:
+        return await self.count(Ticket)
+
+    async def survey_count(self) -> int:
+        """How many satisfaction surveys were sent."""
+        return await self.count(Survey)
+
+    async def suggested_articles(self, number: int) -> list[str]:
+        """The ids of the FAQ articles the requester was shown before ticket ``number`` opened,
+        first shown first, each once."""
+        async with self.sessions() as session:
+            ids = await session.scalars(
+                select(Suggestion.article_id)
+                .where(Suggestion.ticket_id == number)
+                .order_by(Suggestion.id)
+            )
+            return list(dict.fromkeys(ids))
+
+    async def article_links(self) -> list[tuple[int, str, str, str, str]]:
+        """Every article an agent sent: ``(ticket, article, question, agent, source)``."""
+        async with self.sessions() as session:
+            rows = await session.scalars(select(ArticleLink).order_by(ArticleLink.id))
+            return [(x.ticket_id, x.article_id, x.question, x.agent, x.source) for x in rows]
+
+    async def transfer_statuses(self) -> list[str]:
+        """The status of every transfer ever offered, oldest first."""
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Transfer.status).order_by(Transfer.id)))
+
+    async def agent_keys(self) -> set[str]:
+        """The keys of every agent the desk has met."""
+        async with self.sessions() as session:
+            return set(await session.scalars(select(Agent.key)))
+
+    async def is_available(self, name: str) -> bool:
+        """Whether the agent ``agent(name)``, whom the desk must know, is available."""
+        async with self.sessions() as session:
+            found = await session.scalar(select(Agent).where(Agent.key == agent(name).key))
+            assert found is not None
+            return found.available
 
     async def rows(self, model: Any) -> list[Any]:
         """Every row of ``model``'s table, in the order they were made."""

@@ -42,6 +42,7 @@ from adapters.slack.inbound import (
     MessageKind,
     action_thread,
     event_of,
+    member,
     mention_chat,
     parse_actions,
     parse_command,
@@ -233,7 +234,7 @@ class SlackAdapter:
             return
         if reaction_command_name(event, agent_channel=self.agent_channel) is None:
             return
-        item = event.get("item") if isinstance(event.get("item"), Mapping) else {}
+        item = member(event, "item")
         found = self.sender.posts.ticket_of(str(item.get("ts") or ""))
         if found is None:
             log.debug("reaction on a post this process does not know; ignored")
@@ -307,7 +308,7 @@ class SlackAdapter:
             log.warning("could not answer /desk through its response_url", exc_info=True)
 
     async def _handle_actions(self, body: Mapping[str, Any]) -> None:
-        who = body.get("user") if isinstance(body.get("user"), Mapping) else {}
+        who = member(body, "user")
         user = str(who.get("id") or "")
         if not user:
             return

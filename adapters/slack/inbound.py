@@ -40,6 +40,12 @@ from conversations.messages import (
     UserRef,
 )
 
+
+def member(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The object under ``key``, or an empty one when Slack sent none (or something else)."""
+    value = payload.get(key)
+    return value if isinstance(value, Mapping) else {}
+
 #: Our button action ids get ":<index>" appended, because Block Kit wants action ids unique within
 #: a message and the engine reuses them ("faq.ok" on every suggestion). See ``outbound.py``.
 ACTION_INDEX_SEPARATOR = ":"
@@ -248,9 +254,9 @@ def decode_action_id(action_id: str) -> str:
 def action_chat(body: Mapping[str, Any], *, agent_channel: str) -> ChatRef | None:
     """The chat a button was pressed in: the agent channel, a DM (thread ignored, as for
     messages), or a mention's thread in a channel."""
-    channel = body.get("channel") if isinstance(body.get("channel"), Mapping) else {}
-    container = body.get("container") if isinstance(body.get("container"), Mapping) else {}
-    message = body.get("message") if isinstance(body.get("message"), Mapping) else {}
+    channel = member(body, "channel")
+    container = member(body, "container")
+    message = member(body, "message")
     channel_id = channel.get("id") or container.get("channel_id")
     if not isinstance(channel_id, str) or not channel_id:
         return None
@@ -264,8 +270,8 @@ def action_chat(body: Mapping[str, Any], *, agent_channel: str) -> ChatRef | Non
 
 def action_thread(body: Mapping[str, Any]) -> str | None:
     """The thread of the message whose button was pressed (for answering in the same place)."""
-    message = body.get("message") if isinstance(body.get("message"), Mapping) else {}
-    container = body.get("container") if isinstance(body.get("container"), Mapping) else {}
+    message = member(body, "message")
+    container = member(body, "container")
     thread = message.get("thread_ts") or container.get("thread_ts")
     return thread if isinstance(thread, str) and thread else None
 
@@ -283,8 +289,8 @@ def parse_actions(
     chat = action_chat(body, agent_channel=agent_channel)
     if chat is None:
         return []
-    container = body.get("container") if isinstance(body.get("container"), Mapping) else {}
-    message = body.get("message") if isinstance(body.get("message"), Mapping) else {}
+    container = member(body, "container")
+    message = member(body, "message")
     message_ts = container.get("message_ts") or message.get("ts") or ""
     presses = []
     for action in body.get("actions") or ():
@@ -310,7 +316,7 @@ def parse_actions(
 
 def reaction_command_name(event: Mapping[str, Any], *, agent_channel: str) -> str | None:
     """The agent command an emoji on an agent-channel message stands for, if any."""
-    item = event.get("item") if isinstance(event.get("item"), Mapping) else {}
+    item = member(event, "item")
     if item.get("type") != "message" or item.get("channel") != agent_channel:
         return None
     return REACTION_COMMANDS.get(str(event.get("reaction") or "").split("::", 1)[0])
@@ -352,7 +358,7 @@ def parse_user(
     name = fallback_name
     locale = None
     if info:
-        profile = info.get("profile") if isinstance(info.get("profile"), Mapping) else {}
+        profile = member(info, "profile")
         for candidate in (
             profile.get("display_name"),
             profile.get("real_name"),

@@ -72,7 +72,9 @@ async def read_body(request: web.Request, *, max_bytes: int = MAX_BODY_BYTES) ->
     return b"".join(chunks)
 
 
-async def read_json_object(request: web.Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict:
+async def read_json_object(
+    request: web.Request, *, max_bytes: int = MAX_BODY_BYTES
+) -> dict[str, Any]:
     """The body as a JSON object, with an error that says what is wrong with it."""
     raw = await read_body(request, max_bytes=max_bytes)
     if not raw.strip():
@@ -91,7 +93,7 @@ async def read_json_object(request: web.Request, *, max_bytes: int = MAX_BODY_BY
     return body
 
 
-async def read_form_or_json(request: web.Request, *, max_bytes: int) -> dict:
+async def read_form_or_json(request: web.Request, *, max_bytes: int) -> dict[str, Any]:
     """A small body sent either by a plain HTML form or by ``fetch`` with JSON."""
     if request.content_type == "application/json":
         return await read_json_object(request, max_bytes=max_bytes)

@@ -282,8 +282,14 @@ async def cmd_transfer(ctx: AgentContext, args: str) -> str:
     target = await _target(ctx, handle, teams=True)
     if target.key == ctx.key:
         raise ctx.fail("agent.transfer_to_self")
-    summary = await _summary(ctx, ticket, entries=_CONVERSATION_LINES)
-    minutes = await op.transfer(ctx.notify, ticket, target, note, ctx.actor, summary)
+    minutes = await op.transfer(
+        ctx.notify,
+        ticket,
+        target,
+        note,
+        ctx.actor,
+        lambda: _summary(ctx, ticket, entries=_CONVERSATION_LINES),
+    )
     return ctx.t("agent.transfer_sent", id=ticket.id, to=target.label(ctx.notify), minutes=minutes)
 
 

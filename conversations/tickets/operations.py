@@ -10,6 +10,7 @@ functions'.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from conversations import surveys
@@ -227,9 +228,15 @@ class TransferTarget:
 
 
 async def transfer(
-    n: Notifier, ticket: Ticket, target: TransferTarget, note: str, by: Actor, summary: list[str]
+    n: Notifier,
+    ticket: Ticket,
+    target: TransferTarget,
+    note: str,
+    by: Actor,
+    summary: Callable[[], Awaitable[list[str]]],
 ) -> int:
-    """Offer the ticket to an agent or a team; nothing changes until they accept. Returns the
+    """Offer the ticket to an agent or a team; nothing changes until they accept. The offer
+    carries ``summary()``, taken once the offer is recorded (so it shows it). Returns the
     minutes they have."""
     check(ticket, Op.TRANSFER)
     assert by.key is not None
@@ -263,7 +270,7 @@ async def transfer(
                     minutes=minutes,
                 ),
                 n.t("agent.transfer_note", note=note or "-"),
-                *summary,
+                *await summary(),
             ]
         ),
         buttons=(

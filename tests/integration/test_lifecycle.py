@@ -44,7 +44,7 @@ RUNS: dict[Op, Run] = {
     Op.RELEASE: lambda n, t, p, o: op.release(n, t, ALI),
     Op.ASSIGN: lambda n, t, p, o: op.assign(n, t, BEA, ALI),
     Op.TRANSFER: lambda n, t, p, o: op.transfer(
-        n, t, TransferTarget(BEA.key, BEA.name), "", ALI, []
+        n, t, TransferTarget(BEA.key, BEA.name), "", ALI, _no_summary
     ),
     Op.PRIORITY: lambda n, t, p, o: _async(op.set_priority(n, t, "high", ALI)),
     Op.REPLY: lambda n, t, p, o: op.reply(n, t, ALI, "Try again now"),
@@ -59,6 +59,10 @@ RUNS: dict[Op, Run] = {
     Op.REQUESTER_MESSAGE: lambda n, t, p, o: op.requester_message(n, t, p, "still broken"),
     Op.AUTO_CLOSE: _auto_close,
 }
+
+
+async def _no_summary() -> list[str]:
+    return []
 
 
 async def _async(value: object) -> object:

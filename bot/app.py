@@ -5,29 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.web.app import setup_web_chat
+from adapters.base import ChannelSettings, ChatAdapter
 from bot import db
-from bot.config import Settings
+from bot.channels import REGISTRY
+from bot.config import Settings, agent_chats, load_channels
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings, utcnow
-from conversations.messages import ChatRef, Platform, Sender
+from conversations.messages import Platform
 from conversations.reads import HelpDesk, Reads
 from conversations.team import load_team
 from conversations.tickets.workflow import Workflow
-from kb import Matcher, load_kb
+from kb import DeferredMatcher, load_kb
 
 log = logging.getLogger(__name__)
 
-WEB_AGENT_CHAT = ChatRef(Platform.WEB, "agents")
 TICK_SECONDS = 15.0
 
 
@@ -36,26 +35,36 @@ class Deskbot:
     """The wired parts of one Deskbot process."""
 
     settings: Settings
+    channels: dict[Platform, ChannelSettings]
     database: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     engine: Engine
     desk: HelpDesk  # what surfaces are handed: the engine's dispatch and the read side
     outbox: Outbox
+    matcher: DeferredMatcher
 
 
-def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Deskbot:
+def build(
+    settings: Settings,
+    *,
+    channels: Mapping[Platform, ChannelSettings] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Deskbot:
     """Load the knowledge base (a broken one stops us here, with every problem listed) and wire
-    the database, engine and outbox. Senders are added by whoever runs the adapters."""
-    kb = load_kb(settings.kb_path)
+    the database, engine and outbox. Senders are added by whoever runs the adapters.
+    ``channels`` replaces the environment's settings for those channels (tests give them)."""
+    channel_settings = load_channels(channels)
+    kb = load_kb(settings.knowledge_base)
     team = load_team(settings.team_file)
-    matcher = Matcher(kb.articles, threshold=settings.kb_threshold)
+    # Built on first match (or by `serve` before it answers): most commands never match.
+    matcher = DeferredMatcher(kb.articles, threshold=settings.kb_threshold)
     database = db.create_engine(settings.database_url)
     sessions = db.session_factory(database)
     outbox = Outbox(sessions, {}, clock=clock)  # its failure hook is set once the engine exists
     workflow = Workflow(
         # Every process posts ticket news to every configured agent channel, also the CLI's
         # (whose messages the server's delivery worker then sends).
-        agent_chats=agent_chats(settings),
+        agent_chats=agent_chats(channel_settings),
         agent_lang=settings.agent_lang,
         team=team,
         sla=settings.sla_policy,
@@ -75,85 +84,44 @@ def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Desk
     )
     outbox.on_permanent_failure = engine.delivery_failed
     desk = HelpDesk(engine.dispatch, Reads(sessions, clock=clock))
-    log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
-    return Deskbot(settings, database, sessions, engine, desk, outbox)
+    if settings.kb_path is None:
+        log.info("no DESKBOT_KB_PATH: using the sample knowledge base (%d articles)", len(kb))
+    else:
+        log.info("knowledge base: %d articles from %s", len(kb), settings.kb_path)
+    return Deskbot(settings, channel_settings, database, sessions, engine, desk, outbox, matcher)
 
 
 DESKBOT = web.AppKey("deskbot", Deskbot)
 
 
-class ChatAdapter(Protocol):
-    """What the composition root needs from the Slack and Telegram adapters."""
-
-    # Read-only, so an adapter may hold a more specific sender than the protocol names.
-    @property
-    def sender(self) -> Sender: ...
-
-    def mount(self, app: web.Application) -> None: ...
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-
-
-def agent_chats(settings: Settings) -> tuple[ChatRef, ...]:
-    """Where tickets are posted: the web console always, and each configured platform's."""
-    chats = [WEB_AGENT_CHAT]
-    if settings.slack_bot_token and settings.slack_agent_channel:
-        chats.append(ChatRef(Platform.SLACK, settings.slack_agent_channel))
-    if settings.telegram_bot_token and settings.telegram_agent_chat_id:
-        chats.append(ChatRef(Platform.TELEGRAM, settings.telegram_agent_chat_id))
-    return tuple(chats)
-
-
-def chat_adapters(settings: Settings, deskbot: Deskbot) -> dict[Platform, ChatAdapter]:
-    """The chat platforms whose tokens are set, wired to the engine."""
-    adapters: dict[Platform, ChatAdapter] = {}
-    engine = deskbot.engine
-    # The SDKs are imported only when their platform is configured: every `deskbot` command
-    # builds the engine, and most never talk to Slack or Telegram.
-    if settings.slack_bot_token and settings.slack_agent_channel:
-        from adapters.slack.app import SlackAdapter
-
-        adapters[Platform.SLACK] = SlackAdapter(
-            bot_token=settings.slack_bot_token,
-            signing_secret=settings.slack_signing_secret or "",
-            agent_channel=settings.slack_agent_channel,
-            dispatch=engine.dispatch,
-            desk=deskbot.desk,
-            api_url=settings.slack_api_url,
-            app_token=settings.slack_app_token,
-        )
-    if settings.telegram_bot_token and settings.telegram_agent_chat_id:
-        from adapters.telegram.app import TelegramAdapter
-
-        adapters[Platform.TELEGRAM] = TelegramAdapter(
-            token=settings.telegram_bot_token,
-            agent_chat_id=settings.telegram_agent_chat_id,
-            dispatch=engine.dispatch,
-            desk=deskbot.desk,
-            base_url=settings.telegram_api_url,
-            webhook_url=settings.telegram_webhook_url,
-            webhook_secret=settings.telegram_webhook_secret,
-        )
-    return adapters
+def channel_adapters(deskbot: Deskbot) -> dict[Platform, ChatAdapter]:
+    """An adapter for each registered channel its settings switch on."""
+    return {
+        channel.platform: channel.build(deskbot.channels[channel.platform], deskbot.desk)
+        for channel in REGISTRY
+        if deskbot.channels[channel.platform].configured
+    }
 
 
 ADAPTERS = web.AppKey("adapters", dict)
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> web.Application:
-    """The aiohttp application ``deskbot serve`` runs: web chat, agent console, health check,
-    and the Slack and Telegram adapters whose tokens are set."""
-    deskbot = build(settings, clock=clock)
+def create_app(
+    settings: Settings,
+    *,
+    channels: Mapping[Platform, ChannelSettings] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> web.Application:
+    """The aiohttp application ``deskbot serve`` runs: the health check and every configured
+    channel (the web chat and console always)."""
+    deskbot = build(settings, channels=channels, clock=clock)
     if deskbot.engine.settings.workflow.team.open:
         log.warning(
             "no team file (DESKBOT_TEAM_FILE): everyone on an agent surface may work tickets"
         )
     app = web.Application()
     app[DESKBOT] = deskbot
-    deskbot.outbox.add_sender(
-        Platform.WEB, setup_web_chat(app, deskbot.desk, agent_token=settings.agent_token)
-    )
-    adapters = chat_adapters(settings, deskbot)
+    adapters = channel_adapters(deskbot)
     for platform, adapter in adapters.items():
         adapter.mount(app)
         deskbot.outbox.add_sender(platform, adapter.sender)
@@ -165,6 +133,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow) ->
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     deskbot = app[DESKBOT]
+    deskbot.matcher.warm()  # before the first question, not during it
     await db.prepare(deskbot.database)
     started: list[ChatAdapter] = []
     workers: list[asyncio.Task[None]] = []

@@ -1,66 +1,69 @@
 """The ``deskbot`` command line.
 
 Every option falls back to its environment variable (see ``bot.config``); a flag overrides it.
+Only click is imported up front: each command imports what it needs when it runs, so
+``deskbot --help`` and ``deskbot tickets list`` never import scikit-learn, the chat SDKs or (for
+``--help``) the database layer. Known failures print one line (``bot.errors``), not a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
-import getpass
-import json
-import logging
 import sys
-import uuid
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import yaml
-from aiohttp import web
 
-from adapters.console import ConsoleSender, run_console
-from bot import db
-from bot.app import build, create_app
-from bot.config import ConfigError, Settings, load_settings
-from conversations.engine import CLI_AGENT_CHAT
-from conversations.messages import InboundCommand, Platform, UserRef
-from conversations.store import Store
-from conversations.team import TeamFileError
-from conversations.views import QUEUE_VIEWS
-from kb import KBError, Matcher, check_kb, load_kb
+from conversations.views import QUEUE_VIEWS  # light: the boundary types only
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from conversations.messages import UserRef
 
 T = TypeVar("T")
 
 database_option = click.option(
-    "--database-url", help="Database URL [env: DESKBOT_DATABASE_URL; default: sqlite]."
+    "--database-url",
+    help="Database URL [env: DESKBOT_DATABASE_URL; default: SQLite in your data directory].",
 )
 kb_option = click.option(
     "--kb",
     "kb_path",
     type=click.Path(path_type=Path),
-    help="Knowledge base file or directory [env: DESKBOT_KB_PATH; default: examples/kb].",
+    help="Knowledge base file or directory [env: DESKBOT_KB_PATH; default: the sample KB].",
 )
 
 
+class DeskbotGroup(click.Group):
+    """Runs a command and turns a known failure (``bot.errors``) into one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from bot.errors import explain
+
+            message = explain(error)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
 def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    from bot.config import load_settings
+
+    return load_settings(**overrides)
 
 
-def _run(coroutine: Awaitable[T]) -> T:
-    try:
-        return asyncio.run(coroutine)  # type: ignore[arg-type]
-    except KBError as error:
-        raise click.ClickException(f"the knowledge base has problems:\n{error}") from None
-    except (db.SchemaError, TeamFileError) as error:
-        raise click.ClickException(str(error)) from None
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DeskbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Deskbot: a help desk that lives in chat."""
 
@@ -75,21 +78,28 @@ def main() -> None:
 @kb_option
 def serve(**options: Any) -> None:
     """Run the web chat, the agent console and the configured chat adapters."""
+    import logging
+
+    from aiohttp import web
+
+    from adapters.web.channel import WebSettings
+    from bot.app import create_app
+    from bot.config import load_channels
+    from conversations.messages import Platform
+
     settings = _settings(**options)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if not settings.is_loopback and not settings.agent_token:
+    channels = load_channels()
+    web_settings = channels[Platform.WEB]
+    assert isinstance(web_settings, WebSettings)
+    if not settings.is_loopback and not web_settings.agent_token:
         raise click.ClickException(
             f"refusing to serve the agent console on {settings.host} without a password: "
             "set DESKBOT_AGENT_TOKEN (or listen on 127.0.0.1)"
         )
-    try:
-        app = create_app(settings)
-    except KBError as error:
-        raise click.ClickException(f"the knowledge base has problems:\n{error}") from None
-    except TeamFileError as error:
-        raise click.ClickException(f"the team file has problems:\n{error}") from None
+    app = create_app(settings, channels=channels)
     click.echo(f"Deskbot web chat:       http://{settings.host}:{settings.port}/")
     click.echo(f"Deskbot agent console:  http://{settings.host}:{settings.port}/agent")
     web.run_app(app, host=settings.host, port=settings.port, print=None)
@@ -108,6 +118,11 @@ def serve(**options: Any) -> None:
 @kb_option
 def chat(name: str | None, **options: Any) -> None:
     """Talk to Deskbot in the terminal: one message per line; choose a button by number or label."""
+    import getpass
+    import logging
+
+    from conversations.messages import Platform, UserRef
+
     settings = _settings(**options)
     logging.basicConfig(level=logging.WARNING)
     # One person per name (so two people can share a terminal login), else the login.
@@ -117,6 +132,11 @@ def chat(name: str | None, **options: Any) -> None:
 
 
 async def _chat(settings: Settings, user: UserRef) -> None:
+    from adapters.console import ConsoleSender, run_console
+    from bot import db
+    from bot.app import build
+    from conversations.messages import Platform
+
     deskbot = build(settings)
     sender = ConsoleSender()
     deskbot.outbox.add_sender(Platform.CONSOLE, sender)
@@ -153,9 +173,13 @@ def kb() -> None:
 
 
 @kb.command("check")
-@click.argument("path", type=click.Path(path_type=Path))
-def kb_check(path: Path) -> None:
-    """Validate a knowledge base file or directory; list every problem."""
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+def kb_check(path: Path | None) -> None:
+    """Validate a knowledge base file or directory (default: DESKBOT_KB_PATH, else the sample
+    KB); list every problem."""
+    from kb import check_kb
+
+    path = path or _settings().knowledge_base
     knowledge, problems = check_kb(path)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -175,6 +199,14 @@ def kb_learned(**options: Any) -> None:
     the ticket's question is recorded. Review the output and add the good ones to the article's
     `alternates`: more real phrasings is what makes matching better.
     """
+    from datetime import UTC, datetime
+
+    import yaml
+
+    from bot import db
+    from conversations.store import Store
+    from kb import load_kb
+
     settings = _settings(**options)
 
     async def collect() -> dict[str, list[str]]:
@@ -185,7 +217,7 @@ def kb_learned(**options: Any) -> None:
                 links = await Store(session, datetime.now(UTC)).tickets.article_links()
         finally:
             await database.dispose()
-        knowledge = load_kb(settings.kb_path)
+        knowledge = load_kb(settings.knowledge_base)
         learned: dict[str, list[str]] = {}
         for link in links:
             article = knowledge.get(link.article_id)
@@ -212,21 +244,20 @@ def kb_learned(**options: Any) -> None:
 
 
 @kb.command("match")
-@click.option(
-    "--kb", "kb_path", type=click.Path(path_type=Path), required=True, help="Knowledge base."
-)
+@kb_option
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 50))
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Override the decline threshold.")
 @click.option("--lang", help="Only match articles in this language (when the KB has any).")
-def kb_match(kb_path: Path, top: int, threshold: float | None, lang: str | None) -> None:
+def kb_match(kb_path: Path | None, top: int, threshold: float | None, lang: str | None) -> None:
     """Match queries from stdin (one per line); print one JSON object per line.
 
     {"query": ..., "answered": true|false, "matches": [{"id": ..., "score": ...}, ...]}
     """
-    try:
-        knowledge = load_kb(kb_path)
-    except KBError as error:
-        raise click.ClickException(f"the knowledge base has problems:\n{error}") from None
+    import json
+
+    from kb import Matcher, load_kb
+
+    knowledge = load_kb(_settings(kb_path=kb_path).knowledge_base)
     matcher = Matcher(knowledge.articles, threshold=threshold)
     for line in sys.stdin:
         query = line.rstrip("\n")
@@ -251,6 +282,8 @@ def db_group() -> None:
 @database_option
 def db_upgrade(**options: Any) -> None:
     """Apply pending migrations (run once per release, before starting servers)."""
+    from bot import db
+
     settings = _settings(**options)
 
     async def upgrade() -> str | None:
@@ -273,6 +306,14 @@ def tickets() -> None:
 
 
 def _agent_command(name: str, args: str, agent: str, options: dict[str, Any]) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from bot import db
+    from bot.app import build
+    from conversations.engine import CLI_AGENT_CHAT
+    from conversations.messages import InboundCommand, Platform, UserRef
+
     settings = _settings(**options)
 
     async def run() -> tuple[str, bool]:
@@ -300,12 +341,15 @@ as_optional = click.option("--as", "agent", default="cli", show_default=True, he
 
 
 def _ticket_command(
-    name: str, *params: Callable[[Any], Any], agent: Callable[[Any], Any] = as_option
+    name: str,
+    *params: Callable[[Any], Any],
+    agent: Callable[[Any], Any] = as_option,
+    cls: type[click.Command] = click.Command,
 ) -> Callable[[Callable[..., Any]], Any]:
     def decorate(function: Callable[..., Any]) -> Any:
         for param in reversed((*params, agent, database_option, kb_option)):
             function = param(function)
-        return tickets.command(name)(function)
+        return tickets.command(name, cls=cls)(function)
 
     return decorate
 
@@ -351,10 +395,21 @@ def tickets_resolve(number: int, summary: tuple[str, ...], agent: str, **options
     _agent_command("resolve", f"{number} {' '.join(summary)}".strip(), agent, options)
 
 
-@_ticket_command("run", click.argument("words", nargs=-1, required=True))
+class AgentCommandHelp(click.Command):
+    """``tickets run --help``: the registry's commands, listed when asked (not at import)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from conversations.commands import AGENT
+
+        with formatter.section("Agent commands"):
+            formatter.write_dl([(spec.usage, spec.help("en")) for spec in AGENT])
+        super().format_epilog(ctx, formatter)
+
+
+@_ticket_command("run", click.argument("words", nargs=-1, required=True), cls=AgentCommandHelp)
 def tickets_run(words: tuple[str, ...], agent: str, **options: Any) -> None:
     """Run any agent command, e.g. `deskbot tickets run transfer 12 @Sara --as Ali`.
 
-    The same words as the agent console and the chat adapters; `run help` lists them.
+    The same words as the agent console and the chat adapters.
     """
     _agent_command(words[0], " ".join(words[1:]), agent, options)

@@ -1,22 +1,39 @@
 """Configuration: the one place that reads the environment.
 
 Every setting comes from an environment variable (documented in the README's table) and can be
-overridden by a command-line flag. Invalid values stop Deskbot at start-up with a message naming
-the variable, rather than failing later in the middle of a conversation.
+overridden by a command-line flag. The core settings are here; each channel declares its own
+(``adapters/*/channel.py``) and ``load_channels`` reads them all. Invalid values stop Deskbot at
+start-up with a message naming the variable, rather than failing later in the middle of a
+conversation.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+import platformdirs
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.base import ChannelSettings
+from bot.channels import REGISTRY
 from conversations.copy import LANGUAGES
+from conversations.messages import ChatRef, Platform
 from conversations.sla import SlaPolicy, parse_targets
+
+#: The sample knowledge base shipped inside the package: the default when none is configured.
+SAMPLE_KB = Path(__file__).resolve().parent.parent / "kb" / "sample"
+
+
+def default_database_url() -> str:
+    """SQLite in the per-user data directory (``~/.local/share/deskbot`` on Linux), so Deskbot
+    runs the same from any folder; ``DESKBOT_DATABASE_URL`` replaces it."""
+    folder = Path(platformdirs.user_data_dir("deskbot", appauthor=False))
+    return f"sqlite+aiosqlite:///{folder / 'deskbot.db'}"
 
 
 class ConfigError(Exception):
@@ -29,17 +46,16 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        "sqlite+aiosqlite:///deskbot.db",
+        default_factory=default_database_url,
         # DATABASE_URL is what Heroku-style platforms set for an attached PostgreSQL.
         validation_alias=AliasChoices("DESKBOT_DATABASE_URL", "DATABASE_URL", "database_url"),
     )
-    kb_path: Path = Path("examples/kb")
+    kb_path: Path | None = None  # None: the sample KB (SAMPLE_KB), said at start
     kb_threshold: float | None = Field(None, ge=0.0, le=1.0)
     host: str = "127.0.0.1"
     port: int = Field(
         8080, ge=0, le=65535, validation_alias=AliasChoices("DESKBOT_PORT", "PORT", "port")
     )
-    agent_token: str | None = None
     default_lang: str = "en"
     agent_lang: str = "en"
     team_file: Path | None = None
@@ -54,41 +70,6 @@ class Settings(BaseSettings):
     survey_rate: float = Field(1.0, ge=0, le=1)
     survey_cooldown_days: float = Field(0.0, ge=0)
     log_level: str = "INFO"
-
-    # Slack (issue: employees ask in Slack). The names are Slack's customary ones.
-    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
-    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
-    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
-    slack_agent_channel: str | None = Field(None, validation_alias="SLACK_AGENT_CHANNEL")
-    slack_api_url: str | None = None
-    # Telegram (customers message the bot; agents work in a group).
-    telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
-    telegram_agent_chat_id: str | None = Field(None, validation_alias="TELEGRAM_AGENT_CHAT_ID")
-    telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
-    telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
-    telegram_api_url: str | None = None
-
-    @field_validator("slack_agent_channel", "telegram_agent_chat_id")
-    @classmethod
-    def _strip_ids(cls, value: str | None) -> str | None:
-        # A stray space would make the engine stop recognising the agent chat.
-        return value.strip() if value else value
-
-    @model_validator(mode="after")
-    def _adapters_complete(self) -> Settings:
-        missing = []
-        if self.slack_bot_token:
-            if not self.slack_agent_channel:
-                missing.append("SLACK_AGENT_CHANNEL (the agents' channel id) is required")
-            if not self.slack_signing_secret and not self.slack_app_token:
-                missing.append("SLACK_SIGNING_SECRET is required (or SLACK_APP_TOKEN)")
-        if self.telegram_bot_token and not self.telegram_agent_chat_id:
-            missing.append("TELEGRAM_AGENT_CHAT_ID (the agents' group id) is required")
-        if self.telegram_webhook_url and not self.telegram_webhook_secret:
-            missing.append("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
-        if missing:
-            raise ValueError("; ".join(missing))
-        return self
 
     @field_validator("sla_urgent", "sla_high", "sla_normal", "sla_low")
     @classmethod
@@ -125,6 +106,10 @@ class Settings(BaseSettings):
         return level
 
     @property
+    def knowledge_base(self) -> Path:
+        return self.kb_path or SAMPLE_KB
+
+    @property
     def sla_policy(self) -> SlaPolicy:
         targets = {
             level: parse_targets(getattr(self, f"sla_{level}"))
@@ -148,17 +133,49 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**given)
     except ValidationError as error:
-        problems = []
-        for e in error.errors():
-            if not e["loc"]:  # a check across settings: its message names the variables
-                problems.append(str(e["msg"]).removeprefix("Value error, "))
-                continue
-            # Fields with aliases report the alias (DESKBOT_PORT), the others the field (port).
-            name = str(e["loc"][0]).upper()
-            variable = (
-                name
-                if name.startswith(("DESKBOT_", "SLACK_", "TELEGRAM_"))
-                else (f"DESKBOT_{name}")
-            )
-            problems.append(f"{variable}: {e['msg']}")
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+        raise ConfigError(_problems(error)) from None
+
+
+def load_channels(
+    given: Mapping[Platform, ChannelSettings] | None = None,
+) -> dict[Platform, ChannelSettings]:
+    """Every registered channel's settings: ``given`` ones as they are, the others read from the
+    environment. All problems of all channels are reported together."""
+    channels: dict[Platform, ChannelSettings] = {}
+    problems: list[str] = []
+    for channel in REGISTRY:
+        if given is not None and channel.platform in given:
+            channels[channel.platform] = given[channel.platform]
+            continue
+        try:
+            channels[channel.platform] = channel.settings()
+        except ValidationError as error:
+            problems.append(_problems(error, header=False))
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    return channels
+
+
+def agent_chats(channels: Mapping[Platform, ChannelSettings]) -> tuple[ChatRef, ...]:
+    """Where tickets are posted: each configured channel's agent chat (the web console always)."""
+    return tuple(
+        chat
+        for settings in channels.values()
+        if settings.configured and (chat := settings.agent_chat) is not None
+    )
+
+
+def _problems(error: ValidationError, *, header: bool = True) -> str:
+    problems = []
+    for e in error.errors():
+        if not e["loc"]:  # a check across settings: its message names the variables
+            problems.append(str(e["msg"]).removeprefix("Value error, "))
+            continue
+        # Fields with aliases report the alias (DESKBOT_PORT), the others the field (port).
+        name = str(e["loc"][0]).upper()
+        variable = name if name.startswith(("DESKBOT_", "SLACK_", "TELEGRAM_")) else (
+            f"DESKBOT_{name}"
+        )
+        problems.append(f"{variable}: {str(e['msg']).removeprefix('Value error, ')}")
+    listed = "\n  ".join(problems)
+    return "invalid configuration:\n  " + listed if header else listed

@@ -45,7 +45,7 @@ from conversations.tickets.events import EventKind
 from conversations.tickets.lifecycle import TransitionRefused
 from conversations.tickets.operations import Actor
 from conversations.tickets.workflow import Notifier, Workflow
-from kb import Matcher, detect_lang, normalize
+from kb import Matching, detect_lang, normalize
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Engine:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        matcher: Matcher,
+        matcher: Matching,
         *,
         settings: EngineSettings = EngineSettings(),
         clock: Callable[[], datetime] = utcnow,

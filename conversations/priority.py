@@ -7,6 +7,7 @@ having time mean low, anything else normal.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kb import normalize
@@ -90,15 +91,20 @@ _CUES: dict[str, tuple[str, ...]] = {
 
 # Negations first ("not urgent" must not read as "urgent").
 _ORDER = ("low", "urgent", "high")
-_PATTERNS = {
-    level: re.compile("|".join(rf"(?<!\S){re.escape(normalize(c))}(?!\S)" for c in cues))
-    for level, cues in _CUES.items()
-}
+
+
+@functools.cache  # compiled on first use: normalising the cues loads kb.normalize's tables
+def _patterns() -> dict[str, re.Pattern[str]]:
+    return {
+        level: re.compile("|".join(rf"(?<!\S){re.escape(normalize(c))}(?!\S)" for c in cues))
+        for level, cues in _CUES.items()
+    }
 
 
 def infer_priority(text: str) -> str:
     normalised = normalize(text)
+    patterns = _patterns()
     for level in _ORDER:
-        if _PATTERNS[level].search(normalised):
+        if patterns[level].search(normalised):
             return level
     return "normal"

@@ -9,6 +9,7 @@ query and every phrasing, so it is a handful of C-level passes (``unicodedata.no
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -16,7 +17,10 @@ import unicodedata
 __all__ = ["detect_lang", "normalize"]
 
 
-def _build_tables() -> tuple[dict[int, str | None], re.Pattern[str]]:
+# Built on the first call, not at import: the scan takes about half a second, and most `deskbot`
+# commands never normalise a word.
+@functools.cache
+def _tables() -> tuple[dict[int, str | None], re.Pattern[str]]:
     """The translation table and the separator pattern, from one scan of the Unicode database."""
     table: dict[int, str | None] = {}
     # Arabic letter forms -> the Persian letters (and a few hamza/madda carriers -> the bare
@@ -76,7 +80,6 @@ def _build_tables() -> tuple[dict[int, str | None], re.Pattern[str]]:
     return table, re.compile("[" + "".join(parts) + "]+")
 
 
-_TABLE, _SEPARATORS = _build_tables()
 _ARABIC_LETTER = "\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff"
 # Detached Persian affixes are glued to their word, the form a keyboard without ZWNJ produces:
 # "می خواهم" / "می‌خواهم" -> "میخواهم", "کتاب ها" / "کتاب‌ها" -> "کتابها". The lists hold only
@@ -95,8 +98,9 @@ def normalize(text: str) -> str:
     digits, punctuation and symbols as single spaces, stripped.
     """
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(_TABLE)
-    text = _SEPARATORS.sub(" ", text).strip()
+    table, separators = _tables()
+    text = text.translate(table)
+    text = separators.sub(" ", text).strip()
     if not text.isascii():
         text = _PREFIX.sub(r"\1", text)
         text = _SUFFIX.sub(r"\1", text)

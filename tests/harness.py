@@ -48,7 +48,7 @@ from conversations.tickets.workflow import Workflow
 from kb import Matcher, load_kb
 from tests.fakes.recording import Clock, RecordingSender
 
-SAMPLE_KB = Path(__file__).resolve().parent.parent / "examples" / "kb"
+SAMPLE_KB = Path(__file__).resolve().parent.parent / "kb" / "sample"
 AGENTS = ChatRef(Platform.WEB, "agents")
 # No FAQ of the sample knowledge base answers this and it does not sound pressing: saying it opens a
 # normal ticket straight away.

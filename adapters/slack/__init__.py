@@ -1,11 +1,7 @@
 """The Slack adapter: employees ask Deskbot by DM or @mention; agents work tickets in one channel.
 
-``SlackAdapter`` (app.py) is what the composition root builds; ``inbound.py`` turns Slack payloads
-into boundary types, ``outbound.py`` renders Block Kit and sends (``SlackSender``), and
-``directory.py`` knows who people are (name, locale, user groups).
+``channel.py`` declares the channel (its settings and factory) for the registry; ``app.py`` holds
+``SlackAdapter``; ``inbound.py`` turns Slack payloads into boundary types, ``outbound.py`` renders
+Block Kit and sends (``SlackSender``), and ``directory.py`` knows who people are (name, locale,
+user groups). Nothing is imported here, so reading the settings never imports the SDK.
 """
-
-from adapters.slack.app import SlackAdapter, SlackStartError
-from adapters.slack.outbound import SlackSender
-
-__all__ = ["SlackAdapter", "SlackSender", "SlackStartError"]

@@ -37,6 +37,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.base import AdapterStartError
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.inbound import (
     MessageKind,
@@ -71,7 +72,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SlackStartError(RuntimeError):
+class SlackStartError(AdapterStartError):
     """Slack refused the bot token (or the app token) at start: a configuration problem."""
 
 

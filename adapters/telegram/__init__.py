@@ -1,8 +1,7 @@
 """Deskbot on Telegram: customers talk to the bot privately, agents work in one group (a forum
-topic per ticket when topics are enabled). ``TelegramAdapter`` is the composition root's entry
-point; its ``sender`` delivers for ``Platform.TELEGRAM``."""
+topic per ticket when topics are enabled).
 
-from adapters.telegram.app import TelegramAdapter
-from adapters.telegram.outbound import TelegramSender
-
-__all__ = ["TelegramAdapter", "TelegramSender"]
+``channel.py`` declares the channel for the registry; ``app.py`` holds ``TelegramAdapter``, whose
+``sender`` delivers for ``Platform.TELEGRAM``. Nothing is imported here, so reading the settings
+never imports the SDK.
+"""

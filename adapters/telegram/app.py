@@ -19,7 +19,6 @@ example).
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +34,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from adapters.base import AdapterStartError
 from adapters.telegram.inbound import parse_update
 from adapters.telegram.menu import agent_menu, requester_menu
 from adapters.telegram.outbound import TelegramSender
@@ -56,9 +56,6 @@ log = logging.getLogger(__name__)
 
 #: The updates Deskbot acts on; others (edits, reactions, member changes) are not even sent.
 ALLOWED_UPDATES = ("message", "callback_query")
-# https://core.telegram.org/bots/api#setwebhook: secret_token is 1-256 of A-Z, a-z, 0-9, _ and -.
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_CHAT_ID = re.compile(r"-?\d+")
 
 
 class TelegramAdapter:
@@ -76,17 +73,8 @@ class TelegramAdapter:
         webhook_secret: str | None = None,
         webhook_path: str = "/telegram/webhook",
     ) -> None:
-        agent_chat_id = agent_chat_id.strip()
-        if not _CHAT_ID.fullmatch(agent_chat_id):
-            raise ValueError(
-                f"TELEGRAM_AGENT_CHAT_ID must be the group's numeric id (like -1001234567890), "
-                f"not {agent_chat_id!r}"
-            )
-        if webhook_url and not (webhook_secret and _SECRET.fullmatch(webhook_secret)):
-            raise ValueError(
-                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
-                "(Telegram's rule for secret_token)"
-            )
+        # The settings were validated by TelegramSettings (channel.py) at start-up.
+        assert webhook_secret or not webhook_url
         if webhook_url and urlsplit(webhook_url).path.rstrip("/") != webhook_path.rstrip("/"):
             # A reverse proxy may rewrite the path, so this is only worth a word.
             log.warning(
@@ -129,7 +117,12 @@ class TelegramAdapter:
         """Connect (``getMe``), learn whether the agent chat is a forum, register the command
         menus, then poll or set the webhook."""
         application = self.application
-        await application.initialize()
+        try:
+            await application.initialize()
+        except TelegramError as error:
+            raise AdapterStartError(
+                f"Telegram refused the bot ({error.message}): check TELEGRAM_BOT_TOKEN"
+            ) from error
         try:
             await self._check_agent_chat()
             await self._register_commands()
@@ -164,7 +157,7 @@ class TelegramAdapter:
         try:
             forum = await self._sender.agent_chat_is_forum()
         except TelegramError as error:
-            raise RuntimeError(
+            raise AdapterStartError(
                 f"Telegram cannot show the agent chat {self._agent_chat_id} to the bot "
                 f"({error.message}): check TELEGRAM_AGENT_CHAT_ID and that the bot is a member"
             ) from error

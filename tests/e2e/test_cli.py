@@ -1,7 +1,7 @@
 """The ``deskbot`` command line, run for real: the installed console script as a subprocess.
 
 Every run gets a fresh SQLite file through ``DESKBOT_DATABASE_URL``, the repository root as its
-working directory (so the default knowledge base ``examples/kb`` resolves), a clean environment
+working directory (so the default knowledge base ``kb/sample`` resolves), a clean environment
 (no inherited ``DESKBOT_*`` settings, no proxies) and a timeout. Expected wording comes from the
 copy catalogue (``conversations.copy``) rendered the way the console renders it, and expected KB
 facts come from reading the example KB files directly, not from the code under test.
@@ -36,7 +36,7 @@ from bot import db
 from conversations.copy import text
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_KB = REPO / "examples" / "kb"
+EXAMPLE_KB = REPO / "kb" / "sample"
 TIMEOUT = 120  # seconds for any one command; a cold start imports scikit-learn
 DESKBOT = shutil.which("deskbot") or str(Path(sys.executable).parent / "deskbot")
 
@@ -260,7 +260,7 @@ def test_help_explains_every_command(
 
 
 def test_kb_check_accepts_the_example_kb_and_counts_its_articles(deskbot: Deskbot) -> None:
-    result = deskbot.run("kb", "check", "examples/kb")
+    result = deskbot.run("kb", "check", "kb/sample")
 
     assert result.returncode == 0, describe(result)
     assert result.stderr == "", describe(result)
@@ -296,7 +296,7 @@ def test_kb_match_prints_one_json_line_per_query(deskbot: Deskbot) -> None:
         "what is the capital of France",
     ]
     result = deskbot.run(
-        "kb", "match", "--kb", "examples/kb", "--top", "2", stdin="\n".join(queries) + "\n"
+        "kb", "match", "--kb", "kb/sample", "--top", "2", stdin="\n".join(queries) + "\n"
     )
 
     assert result.returncode == 0, describe(result)
@@ -329,7 +329,7 @@ def test_kb_match_answers_exactly_when_the_best_score_reaches_the_threshold(
     stdin = "\n".join(queries) + "\n"
     for threshold in ("0", "1", "0.5"):
         result = deskbot.run(
-            "kb", "match", "--kb", "examples/kb", "--threshold", threshold, stdin=stdin
+            "kb", "match", "--kb", "kb/sample", "--threshold", threshold, stdin=stdin
         )
         assert result.returncode == 0, describe(result)
         for line in result.stdout.splitlines():

@@ -26,8 +26,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from adapters.slack.channel import SlackSettings
+from adapters.telegram.channel import TelegramSettings
 from bot.app import create_app
 from bot.config import Settings
+from conversations.messages import Platform
 from tests.fakes.slack_api import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -190,17 +193,23 @@ async def desk(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterato
         telegram.group(TELEGRAM_AGENTS, "Help desk agents")
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db",
-            kb_path=REPO / "examples/kb",
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_agent_channel=SLACK_AGENTS,
-            slack_api_url=slack.api_url,
-            telegram_bot_token=telegram.token,
-            telegram_agent_chat_id=TELEGRAM_AGENTS,
-            telegram_api_url=telegram.base_url,
+            kb_path=REPO / "kb/sample",
         )
+        channels = {
+            Platform.SLACK: SlackSettings(
+                bot_token=BOT_TOKEN,
+                signing_secret=SIGNING_SECRET,
+                agent_channel=SLACK_AGENTS,
+                api_url=slack.api_url,
+            ),
+            Platform.TELEGRAM: TelegramSettings(
+                bot_token=telegram.token,
+                agent_chat_id=TELEGRAM_AGENTS,
+                api_url=telegram.base_url,
+            ),
+        }
         caplog.set_level(logging.INFO)
-        runner = web.AppRunner(create_app(settings))
+        runner = web.AppRunner(create_app(settings, channels=channels))
         await runner.setup()  # the app's start-up: schema, adapters (auth.test, getMe...), workers
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

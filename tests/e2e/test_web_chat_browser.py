@@ -20,7 +20,8 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from adapters.web import WebSender, setup_web_chat
+from adapters.web.app import setup_web_chat
+from adapters.web.outbound import WebSender
 from conversations.messages import (
     Button,
     ChatRef,
@@ -517,7 +518,7 @@ async def test_requester_and_agent_end_to_end(browser: Browser, tmp_path: Path) 
     from bot.config import Settings
 
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "examples/kb"
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "kb/sample"
     )
     runner, base_url = await _serve(create_app(settings))
     try:
@@ -587,7 +588,7 @@ async def test_agent_feed_end_to_end(browser: Browser, tmp_path: Path) -> None:
     from bot.config import Settings
 
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "examples/kb"
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "kb/sample"
     )
     runner, base_url = await _serve(create_app(settings))
     try:

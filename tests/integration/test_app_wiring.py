@@ -8,8 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from adapters.slack.channel import SlackSettings
+from adapters.telegram.channel import TelegramSettings
+from adapters.web.channel import AGENT_CHAT as WEB_AGENT_CHAT
 from bot import db
-from bot.app import WEB_AGENT_CHAT, build
+from bot.app import build
 from bot.config import Settings
 from conversations.engine import CLI_AGENT_CHAT
 from conversations.messages import ChatRef, InboundMessage, Platform, UserRef
@@ -23,15 +26,16 @@ async def test_a_cli_process_posts_ticket_news_to_every_configured_agent_channel
 ) -> None:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db",
-        kb_path=REPO / "examples" / "kb",
-        slack_bot_token="xoxb-test",
-        slack_signing_secret="secret",
-        slack_agent_channel="CAGENTS",
-        telegram_bot_token="123:abc",
-        telegram_agent_chat_id="-100123",
+        kb_path=REPO / "kb" / "sample",
     )
+    channels = {
+        Platform.SLACK: SlackSettings(
+            bot_token="xoxb-test", signing_secret="secret", agent_channel="CAGENTS"
+        ),
+        Platform.TELEGRAM: TelegramSettings(bot_token="123:abc", agent_chat_id="-100123"),
+    }
     # What `deskbot chat` and `deskbot tickets` build: no adapters run in this process.
-    deskbot = build(settings)
+    deskbot = build(settings, channels=channels)
     try:
         await db.prepare(deskbot.database)
         requester = UserRef(Platform.CONSOLE, "sara", "Sara")

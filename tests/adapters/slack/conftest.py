@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.slack import SlackAdapter
+from adapters.slack.app import SlackAdapter
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import ChatRef, Platform

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack import SlackStartError
+from adapters.slack.app import SlackStartError
 from tests.fakes.slack_api import (
     APP_TOKEN,
     block_actions_payload,

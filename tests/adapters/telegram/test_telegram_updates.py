@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.telegram import TelegramAdapter
+from adapters.telegram.app import TelegramAdapter
 from conversations.commands import AGENT, REQUESTER
 from conversations.engine import Engine, utcnow
 from conversations.messages import InboundCommand, InboundMessage
@@ -197,14 +197,20 @@ async def test_an_agent_chat_the_bot_cannot_see_stops_the_start(
 
 
 def test_settings_that_cannot_work_are_refused_at_once() -> None:
-    engine = Engine(None, sample_matcher())  # type: ignore[arg-type]
-    common = {"token": "1:x", "dispatch": engine.dispatch, "desk": engine}
-    with pytest.raises(ValueError, match="numeric id"):
-        TelegramAdapter(agent_chat_id="@agents", **common)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
-        TelegramAdapter(
+    from pydantic import ValidationError
+
+    from adapters.telegram.channel import TelegramSettings
+
+    with pytest.raises(ValidationError, match="numeric id"):
+        TelegramSettings(bot_token="1:x", agent_chat_id="@agents")
+    with pytest.raises(ValidationError, match="A-Z, a-z, 0-9"):
+        TelegramSettings(
+            bot_token="1:x",
             agent_chat_id="-1001",
             webhook_url="https://desk.example/telegram/webhook",
             webhook_secret="has spaces",
-            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValidationError, match="TELEGRAM_WEBHOOK_SECRET is required"):
+        TelegramSettings(
+            bot_token="1:x", agent_chat_id="-1001", webhook_url="https://desk.example/hook"
         )

@@ -9,7 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.web import WebSender, setup_web_chat
+from adapters.web.app import setup_web_chat
+from adapters.web.outbound import WebSender
 from conversations.messages import (
     Button,
     ChatRef,

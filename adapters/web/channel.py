@@ -1,0 +1,64 @@
+"""The built-in web channel's declaration: always on, its agent channel is the web console."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from adapters.base import Channel, ChannelSettings, ChatAdapter
+from adapters.web.inbound import AGENT_CHAT
+from conversations.messages import ChatRef, Platform
+from conversations.views import Desk
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from adapters.web.outbound import WebSender
+
+
+class WebSettings(ChannelSettings):
+    # The console's shared password; required to serve beyond loopback (see `deskbot serve`).
+    agent_token: str | None = Field(None, validation_alias="DESKBOT_AGENT_TOKEN")
+
+    @property
+    def configured(self) -> bool:
+        return True  # the web chat and console are part of every server
+
+    @property
+    def agent_chat(self) -> ChatRef | None:
+        return AGENT_CHAT
+
+
+class WebAdapter:
+    """The requester chat and the agent console on the server's own aiohttp application."""
+
+    def __init__(self, desk: Desk, *, agent_token: str | None) -> None:
+        self._desk = desk
+        self._agent_token = agent_token
+        self._sender: WebSender | None = None
+
+    @property
+    def sender(self) -> WebSender:
+        if self._sender is None:
+            raise RuntimeError("the web channel delivers once it is mounted")
+        return self._sender
+
+    def mount(self, app: web.Application) -> None:
+        from adapters.web.app import setup_web_chat
+
+        self._sender = setup_web_chat(app, self._desk, agent_token=self._agent_token)
+
+    async def start(self) -> None:
+        """Nothing to connect: the routes serve as soon as the application does."""
+
+    async def stop(self) -> None:
+        """Open sockets are closed by the application's shutdown (see ``setup_web_chat``)."""
+
+
+def build(settings: ChannelSettings, desk: Desk) -> ChatAdapter:
+    assert isinstance(settings, WebSettings)
+    return WebAdapter(desk, agent_token=settings.agent_token)
+
+
+CHANNEL = Channel(Platform.WEB, WebSettings, build)

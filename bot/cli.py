@@ -21,7 +21,7 @@ import yaml
 from aiohttp import web
 
 from adapters.console import ConsoleSender, run_console
-from bot import db
+from bot import db, report_commands
 from bot.app import build, create_app
 from bot.config import ConfigError, Settings, load_settings
 from conversations.engine import CLI_AGENT_CHAT
@@ -358,3 +358,9 @@ def tickets_run(words: tuple[str, ...], agent: str, **options: Any) -> None:
     The same words as the agent console and the chat adapters; `run help` lists them.
     """
     _agent_command(words[0], " ".join(words[1:]), agent, options)
+
+
+# -- report, export (bot/report_commands.py) ------------------------------------------------------
+
+main.add_command(report_commands.report)
+main.add_command(report_commands.export)

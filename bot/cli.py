@@ -413,3 +413,16 @@ def tickets_run(words: tuple[str, ...], agent: str, **options: Any) -> None:
     The same words as the agent console and the chat adapters.
     """
     _agent_command(words[0], " ".join(words[1:]), agent, options)
+
+
+# -- report, export (bot/report_commands.py) ------------------------------------------------------
+
+
+def _add_report_commands() -> None:
+    from bot import report_commands
+
+    main.add_command(report_commands.report)
+    main.add_command(report_commands.export)
+
+
+_add_report_commands()

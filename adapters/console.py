@@ -1,7 +1,10 @@
 """The console adapter behind ``deskbot chat``: one message per line on stdin, replies on stdout.
 
 Buttons are numbered in the order they were shown since your last line; answer with the number
-or the label. Lines starting with ``/`` are commands. Being plain lines in, plain lines out, a
+or the label. Buttons whose labels are themselves numbers (the survey's 1 to 5) are lettered
+instead, so "5" always means the label 5, never the fifth button. Lines starting with ``/`` are
+commands. Coming back to a conversation (``deskbot chat --name X`` again) shows what arrived
+while the console was closed instead of greeting again. Being plain lines in, plain lines out, a
 whole conversation can be scripted (``printf 'I forgot my password\\n1\\n' | deskbot chat``).
 """
 
@@ -35,28 +38,57 @@ def render_text(text: str) -> str:
     return text
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Persian and Arabic-Indic digits read as the ASCII digits they are.
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+def _plain(text: str) -> str:
+    return text.strip().translate(_DIGITS).casefold()
+
+
 class ConsoleSender:
-    """Prints outbound messages, numbering their buttons so a line can choose one."""
+    """Prints outbound messages, keying their buttons so a line can choose one."""
 
     def __init__(self, out: TextIO = sys.stdout) -> None:
-        self._out = out
+        self.out = out
         self.options: list[Button] = []
+        self._keys: dict[str, Button] = {}
         self._sent = 0
 
     async def send(self, message: OutboundMessage) -> str:
         lines = [render_text(message.text)]
+        # A message whose labels are numbers gets letters: "[5] 1" would invite a mistake.
+        lettered = any(_plain(b.label).isdigit() for b in message.buttons)
         for button in message.buttons:
             self.options.append(button)
-            lines.append(f"  [{len(self.options)}] {button.label}")
-        print("\n".join(lines), file=self._out, flush=True)
+            key = self._next_key(lettered)
+            self._keys[key] = button
+            lines.append(f"  [{key}] {button.label}")
+        print("\n".join(lines), file=self.out, flush=True)
         self._sent += 1
         return f"console-{self._sent}"
 
+    def _next_key(self, lettered: bool) -> str:
+        if not lettered:
+            return str(sum(k.isdigit() for k in self._keys) + 1)
+        used = sum(not k.isdigit() for k in self._keys)
+        return _LETTERS[used % len(_LETTERS)] * (used // len(_LETTERS) + 1)
+
+    def clear(self) -> None:
+        """A line was read: the buttons shown before it are no longer on offer."""
+        self.options.clear()
+        self._keys.clear()
+
     def choose(self, line: str) -> Button | None:
-        """The button a line picks: by its number, or by a label only one button has."""
-        if line.isdigit() and 1 <= int(line) <= len(self.options):
-            return self.options[int(line) - 1]
-        same = [b for b in self.options if b.label.casefold() == line.casefold()]
+        """The button a line picks: a label that is this number, else its key, else a label
+        only one button has."""
+        wanted = _plain(line)
+        same = [b for b in self.options if _plain(b.label) == wanted]
+        if wanted.isdigit() and same:
+            return same[-1]
+        if wanted in self._keys:
+            return self._keys[wanted]
         # Several suggestions share "This solved it": the label is ambiguous, take the latest.
         return same[-1] if same else None
 
@@ -74,16 +106,24 @@ def parse_line(line: str, chat: ChatRef, user: UserRef, sender: ConsoleSender) -
 
 async def run_console(
     dispatch: Dispatch,
-    deliver: Callable[[], Awaitable[object]],
+    deliver: Callable[[], Awaitable[int]],
     sender: ConsoleSender,
     *,
     user: UserRef,
     lines: TextIO = sys.stdin,
+    welcome_back: str | None = None,
 ) -> None:
-    """Feed stdin to the engine until end of input, delivering replies after each line."""
+    """Feed stdin to the engine until end of input, delivering replies after each line.
+
+    A new conversation starts with the greeting. Given ``welcome_back``, the conversation is
+    resumed instead: whatever arrived for it while the console was closed is shown (agents'
+    replies wait in the outbox until then), or ``welcome_back`` when nothing did."""
     chat = ChatRef(Platform.CONSOLE, user.user_id)
-    await dispatch(InboundCommand(uuid.uuid4().hex, chat, user, "start", "", datetime.now(UTC)))
-    await deliver()
+    if welcome_back is None:
+        await dispatch(InboundCommand(uuid.uuid4().hex, chat, user, "start", "", datetime.now(UTC)))
+        await deliver()
+    elif not await deliver():
+        print(welcome_back, file=sender.out, flush=True)
     while True:
         line = await asyncio.to_thread(lines.readline)
         if not line:
@@ -92,6 +132,6 @@ async def run_console(
         if not line:
             continue
         event = parse_line(line, chat, user, sender)
-        sender.options.clear()
+        sender.clear()
         await dispatch(event)
         await deliver()

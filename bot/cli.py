@@ -135,17 +135,20 @@ async def _chat(settings: Settings, user: UserRef) -> None:
     from adapters.console import ConsoleSender, run_console
     from bot import db
     from bot.app import build
-    from conversations.messages import Platform
+    from conversations import copy
+    from conversations.messages import ChatRef, Platform
 
     deskbot = build(settings)
     sender = ConsoleSender()
-    deskbot.outbox.add_sender(Platform.CONSOLE, sender)
-    # One delivery at a time: button numbers must be printed before the next line is read.
+    chat = ChatRef(Platform.CONSOLE, user.user_id)
+    # Only this person's messages: another name's replies wait for their own console.
+    deskbot.outbox.add_sender(Platform.CONSOLE, sender, chat_id=chat.chat_id)
+    # One delivery at a time: button keys must be printed before the next line is read.
     delivering = asyncio.Lock()
 
-    async def deliver() -> None:
+    async def deliver() -> int:
         async with delivering:
-            await deskbot.outbox.deliver_due()
+            return await deskbot.outbox.deliver_due()
 
     async def deliver_in_background() -> None:
         # Agents answer from another process (the web console, `deskbot tickets`).
@@ -155,9 +158,13 @@ async def _chat(settings: Settings, user: UserRef) -> None:
 
     try:
         await db.prepare(deskbot.database)
+        earlier = await deskbot.desk.transcript(chat)
+        welcome_back = copy.text(earlier[-1].lang, "console.welcome_back") if earlier else None
         worker = asyncio.create_task(deliver_in_background())
         try:
-            await run_console(deskbot.engine.dispatch, deliver, sender, user=user)
+            await run_console(
+                deskbot.engine.dispatch, deliver, sender, user=user, welcome_back=welcome_back
+            )
         finally:
             worker.cancel()
     finally:

@@ -173,8 +173,8 @@ def _problems(error: ValidationError, *, header: bool = True) -> str:
             continue
         # Fields with aliases report the alias (DESKBOT_PORT), the others the field (port).
         name = str(e["loc"][0]).upper()
-        variable = name if name.startswith(("DESKBOT_", "SLACK_", "TELEGRAM_")) else (
-            f"DESKBOT_{name}"
+        variable = (
+            name if name.startswith(("DESKBOT_", "SLACK_", "TELEGRAM_")) else (f"DESKBOT_{name}")
         )
         problems.append(f"{variable}: {str(e['msg']).removeprefix('Value error, ')}")
     listed = "\n  ".join(problems)

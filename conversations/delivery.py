@@ -57,6 +57,7 @@ class Outbox:
     ) -> None:
         self._sessions = sessions
         self._senders = dict(senders)
+        self._only_chat: dict[Platform, str] = {}
         self._clock = clock
         self._max_attempts = max_attempts
         self._base_delay = base_delay
@@ -65,8 +66,14 @@ class Outbox:
         self.on_permanent_failure = on_permanent_failure
         self._wake = asyncio.Event()
 
-    def add_sender(self, platform: Platform, sender: Sender) -> None:
+    def add_sender(self, platform: Platform, sender: Sender, *, chat_id: str | None = None) -> None:
+        """Deliver ``platform``'s messages through ``sender``; given ``chat_id``, only that chat's
+        (``deskbot chat`` serves one person: another's replies wait for their own console)."""
         self._senders[platform] = sender
+        if chat_id is None:
+            self._only_chat.pop(platform, None)
+        else:
+            self._only_chat[platform] = chat_id
 
     def wake(self) -> None:
         """Something was committed: deliver now rather than at the next poll."""
@@ -101,11 +108,12 @@ class Outbox:
                 return sent
 
     async def _due(self) -> list[int]:
-        platforms = [str(p) for p in self._senders]
-        if not platforms:
+        platforms = [str(p) for p in self._senders if p not in self._only_chat]
+        chats = [(str(p), chat_id) for p, chat_id in self._only_chat.items()]
+        if not platforms and not chats:
             return []
         async with self._sessions() as session:
-            return await Store(session, self._clock()).messages.due(platforms)
+            return await Store(session, self._clock()).messages.due(platforms, chats=chats)
 
     async def _deliver(self, message_id: int) -> str:
         async with self._sessions.begin() as session:

@@ -46,6 +46,7 @@ def member(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = payload.get(key)
     return value if isinstance(value, Mapping) else {}
 
+
 #: Our button action ids get ":<index>" appended, because Block Kit wants action ids unique within
 #: a message and the engine reuses them ("faq.ok" on every suggestion). See ``outbound.py``.
 ACTION_INDEX_SEPARATOR = ":"

@@ -2,6 +2,10 @@
 
 MESSAGES: dict[str, str] = {
     # -- requesters ------------------------------------------------------------------------------
+    "console.welcome_back": (
+        "Welcome back. Nothing new since you left: write your message, "
+        "or /ticket to see your tickets."
+    ),
     "greeting": (
         "Hi! I'm Deskbot, the help desk. Tell me what you need help with, in a sentence or two."
     ),

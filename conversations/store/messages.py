@@ -94,14 +94,23 @@ class Messages(Repository):
 
     # -- the outbox -----------------------------------------------------------------------------
 
-    async def due(self, platforms: Sequence[str], *, limit: int = 500) -> list[int]:
-        """Ids of due outbound messages, at most one per chat: a chat's earlier undelivered
-        message (even one waiting for a retry) holds back its later ones, so order within a chat
-        is kept."""
+    async def due(
+        self,
+        platforms: Sequence[str],
+        *,
+        chats: Sequence[tuple[str, str]] = (),
+        limit: int = 500,
+    ) -> list[int]:
+        """Ids of due outbound messages of ``platforms`` and of the single ``chats`` (platform,
+        chat id), at most one per chat: a chat's earlier undelivered message (even one waiting
+        for a retry) holds back its later ones, so order within a chat is kept."""
         undelivered = (
             Message.direction == "out",
             Message.status.in_(("pending", "sending")),
-            Message.platform.in_(platforms),
+            or_(
+                Message.platform.in_(platforms),
+                *(and_(Message.platform == p, Message.chat_id == c) for p, c in chats),
+            ),
         )
         # Each chat's oldest undelivered message: only it may go now.
         heads = (

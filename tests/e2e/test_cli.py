@@ -421,6 +421,8 @@ def test_a_ticket_from_chat_is_worked_by_agents_and_the_requester_hears_back(
     listing = say("your_tickets")
     for expected in (claimed, replied, resolved, listing):
         assert expected in out, f"{expected!r} missing:\n{describe(back)}"
+    # She is shown what arrived, not greeted as if new.
+    assert say("greeting") not in out and say("console.welcome_back") not in out, describe(back)
     assert out.index(replied) < out.index(resolved) < out.index(listing), describe(back)
     ticket_line = next(line for line in out.splitlines() if "#1" in line and problem in line)
     assert say("status.resolved") in ticket_line, describe(back)
@@ -439,6 +441,19 @@ def test_chat_buttons_are_chosen_by_number_or_label(deskbot: Deskbot, choice: st
     assert out.index(solved) < out.index(glad), describe(result)
     # Choosing the button answered the suggestion; it did not become a ticket.
     assert "#1" not in out, describe(result)
+
+
+def test_coming_back_to_a_quiet_conversation_says_welcome_back_not_the_greeting(
+    deskbot: Deskbot,
+) -> None:
+    first = deskbot.run("chat", "--name", "Sara", stdin="")
+    assert say("greeting") in first.stdout, describe(first)
+
+    again = deskbot.run("chat", "--name", "Sara", stdin="")
+
+    assert again.returncode == 0, describe(again)
+    assert say("console.welcome_back") in again.stdout, describe(again)
+    assert say("greeting") not in again.stdout, describe(again)
 
 
 # -- configuration errors ------------------------------------------------------------------------

@@ -458,3 +458,23 @@ async def test_an_outbox_only_takes_messages_of_platforms_it_can_send_to(
     assert [(m.chat, m.text) for m in slack.sent] == [(slack_chat, "to Slack")]
     assert (await row(sessions, web_id)).status == "sent"
     assert web.attempts == 1
+
+
+async def test_an_outbox_for_one_chat_leaves_the_other_chats_of_its_platform_alone(
+    sessions: Sessions, other_process: Sessions, clock: Clock
+) -> None:
+    # `deskbot chat --name Sara` must not print (and mark sent) what agents wrote to Omid.
+    sara, omid = ChatRef(Platform.CONSOLE, "Sara"), ChatRef(Platform.CONSOLE, "Omid")
+    _, omid_id = await enqueue(sessions, clock, say(sara, "for Sara"), say(omid, "for Omid"))
+    saras_console = Outbox(sessions, {}, clock=clock)
+    saras_console.add_sender(Platform.CONSOLE, sara_sender := RecordingSender(), chat_id="Sara")
+
+    assert await saras_console.deliver_due() == 1
+    assert [(m.chat, m.text) for m in sara_sender.sent] == [(sara, "for Sara")]
+    left = await row(sessions, omid_id)
+    assert (left.status, left.attempts, left.lease_until) == ("pending", 0, None)
+
+    omids_console = Outbox(other_process, {}, clock=clock)
+    omids_console.add_sender(Platform.CONSOLE, omid_sender := RecordingSender(), chat_id="Omid")
+    assert await omids_console.deliver_due() == 1
+    assert [(m.chat, m.text) for m in omid_sender.sent] == [(omid, "for Omid")]

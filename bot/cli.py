@@ -83,14 +83,16 @@ def serve(**options: Any) -> None:
     from aiohttp import web
 
     from adapters.web.channel import WebSettings
-    from bot.app import create_app
     from bot.config import load_channels
+    from bot.server import create_app
     from conversations.messages import Platform
 
     settings = _settings(**options)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx (under python-telegram-bot) logs each request's URL, which holds the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     channels = load_channels()
     web_settings = channels[Platform.WEB]
     assert isinstance(web_settings, WebSettings)
@@ -100,9 +102,12 @@ def serve(**options: Any) -> None:
             "set DESKBOT_AGENT_TOKEN (or listen on 127.0.0.1)"
         )
     app = create_app(settings, channels=channels)
-    click.echo(f"Deskbot web chat:       http://{settings.host}:{settings.port}/")
-    click.echo(f"Deskbot agent console:  http://{settings.host}:{settings.port}/agent")
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+    def listening(_: str) -> None:  # called once the socket is bound and the adapters started
+        click.echo(f"Deskbot web chat:       http://{settings.host}:{settings.port}/")
+        click.echo(f"Deskbot agent console:  http://{settings.host}:{settings.port}/agent")
+
+    web.run_app(app, host=settings.host, port=settings.port, print=listening)
 
 
 # -- chat -----------------------------------------------------------------------------------------

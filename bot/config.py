@@ -133,7 +133,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**given)
     except ValidationError as error:
-        raise ConfigError(_problems(error)) from None
+        raise _invalid(_problems(error)) from None
 
 
 def load_channels(
@@ -150,9 +150,9 @@ def load_channels(
         try:
             channels[channel.platform] = channel.settings()
         except ValidationError as error:
-            problems.append(_problems(error, header=False))
+            problems.extend(_problems(error))
     if problems:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+        raise _invalid(problems)
     return channels
 
 
@@ -165,7 +165,17 @@ def agent_chats(channels: Mapping[Platform, ChannelSettings]) -> tuple[ChatRef, 
     )
 
 
-def _problems(error: ValidationError, *, header: bool = True) -> str:
+def _invalid(problems: list[str]) -> ConfigError:
+    """One problem is one line; several are a count and a line each."""
+    if len(problems) == 1:
+        return ConfigError(f"invalid configuration: {problems[0]}")
+    return ConfigError(
+        f"invalid configuration ({len(problems)} problems):\n  " + "\n  ".join(problems)
+    )
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """Each problem as ``VARIABLE: reason``."""
     problems = []
     for e in error.errors():
         if not e["loc"]:  # a check across settings: its message names the variables
@@ -177,5 +187,4 @@ def _problems(error: ValidationError, *, header: bool = True) -> str:
             name if name.startswith(("DESKBOT_", "SLACK_", "TELEGRAM_")) else (f"DESKBOT_{name}")
         )
         problems.append(f"{variable}: {str(e['msg']).removeprefix('Value error, ')}")
-    listed = "\n  ".join(problems)
-    return "invalid configuration:\n  " + listed if header else listed
+    return problems

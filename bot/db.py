@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -80,6 +80,27 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(run)
 
 
+def newest_revision() -> str:
+    """The head, read from the file names alone (``NNNN_name.py`` holds revision ``NNNN``, each
+    revising the one before: a test holds Alembic to that), so checking that a database is up to
+    date costs one query, not loading Alembic and every migration script."""
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+
+
+async def _stored_revision(engine: AsyncEngine) -> str | None:
+    """``alembic_version``'s row, or None when there is none (a new or foreign database)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        async with engine.connect() as connection:
+            stored = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+            return None if stored is None else str(stored)
+    except DBAPIError as error:
+        if "alembic_version" in str(error.orig):  # no such table / relation does not exist
+            return None
+        raise
+
+
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
@@ -100,6 +121,8 @@ async def prepare(engine: AsyncEngine) -> None:
     """Make the schema usable: SQLite (the embedded default) is migrated on the spot; a server
     database must have been migrated by ``deskbot db upgrade`` (the release step), because
     several processes starting at once must not race to migrate it."""
+    if await _stored_revision(engine) == newest_revision():
+        return
     if engine.dialect.name == "sqlite":
         await upgrade(engine)
         return

@@ -35,6 +35,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import AdapterStartError
@@ -131,7 +132,8 @@ class SlackAdapter:
             identity = await self.client.auth_test()
         except Exception as error:
             raise SlackStartError(
-                f"Slack auth.test failed ({error}); check SLACK_BOT_TOKEN and DESKBOT_SLACK_API_URL"
+                f"Slack auth.test failed ({_reason(error)}); "
+                "check SLACK_BOT_TOKEN and DESKBOT_SLACK_API_URL"
             ) from error
         self.bot_user_id = identity.get("user_id")
         log.info("Slack: connected as %s (%s)", identity.get("user"), self.bot_user_id)
@@ -146,7 +148,7 @@ class SlackAdapter:
         except Exception as error:
             await handler.close_async()
             raise SlackStartError(
-                f"Slack Socket Mode could not start ({error}); check SLACK_APP_TOKEN"
+                f"Slack Socket Mode could not start ({_reason(error)}); check SLACK_APP_TOKEN"
             ) from error
         await handler.connect_async()
         self._socket = handler
@@ -373,6 +375,13 @@ class SlackAdapter:
                 del self._chat_locks[key]
             else:
                 self._chat_locks[key] = (lock, users - 1)
+
+
+def _reason(error: Exception) -> str:
+    """Slack's own error code (``invalid_auth``) for an API refusal, else the first line."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "refused")
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 __all__ = ["SlackAdapter", "SlackStartError"]

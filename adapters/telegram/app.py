@@ -120,8 +120,10 @@ class TelegramAdapter:
         try:
             await application.initialize()
         except TelegramError as error:
+            # PTB's InvalidToken message quotes the token: a secret must not reach the logs.
+            reason = error.message.replace(application.bot.token, "<TELEGRAM_BOT_TOKEN>")
             raise AdapterStartError(
-                f"Telegram refused the bot ({error.message}): check TELEGRAM_BOT_TOKEN"
+                f"Telegram refused the bot ({reason}): check TELEGRAM_BOT_TOKEN"
             ) from error
         try:
             await self._check_agent_chat()

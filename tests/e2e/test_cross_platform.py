@@ -28,8 +28,8 @@ from aiohttp import web
 
 from adapters.slack.channel import SlackSettings
 from adapters.telegram.channel import TelegramSettings
-from bot.app import create_app
 from bot.config import Settings
+from bot.server import create_app
 from conversations.messages import Platform
 from tests.fakes.slack_api import (
     BOT_TOKEN,
@@ -242,7 +242,7 @@ async def desk(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterato
 
 def _expected(record: logging.LogRecord) -> bool:
     """The one warning this configuration should give: no team file, so anyone may work."""
-    return record.name == "bot.app" and record.getMessage().startswith("no team file")
+    return record.name == "bot.server" and record.getMessage().startswith("no team file")
 
 
 async def test_a_slack_employee_is_served_from_the_telegram_group(desk: Desk) -> None:

@@ -514,8 +514,8 @@ async def test_agent_console_login(browser: Browser) -> None:
 
 
 async def test_requester_and_agent_end_to_end(browser: Browser, tmp_path: Path) -> None:
-    from bot.app import create_app
     from bot.config import Settings
+    from bot.server import create_app
 
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "kb/sample"
@@ -584,8 +584,8 @@ async def test_agent_feed_end_to_end(browser: Browser, tmp_path: Path) -> None:
     """What the engine posts to the web agent channel shows in the console's feed, and its
     buttons work: claim a new ticket from the feed, then hand it over with a transfer that the
     other agent accepts from their feed."""
-    from bot.app import create_app
     from bot.config import Settings
+    from bot.server import create_app
 
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/deskbot.db", kb_path=REPO / "kb/sample"

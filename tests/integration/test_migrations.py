@@ -155,3 +155,32 @@ async def test_a_redelivered_event_is_rejected_by_the_unique_constraint(
         session.add(ProcessedEvent(platform="telegram", event_id="Ev123", processed_at=now))
     async with sessions() as session:
         assert len((await session.scalars(select(ProcessedEvent))).all()) == 2
+
+
+def test_the_file_names_say_the_revisions_in_order() -> None:
+    # db.prepare checks a database against the newest file name without loading Alembic.
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(db.alembic_config())
+    chain = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    files = sorted(p.name.split("_", 1)[0] for p in (db.MIGRATIONS / "versions").glob("[0-9]*.py"))
+    assert chain == files
+    assert db.newest_revision() == db.head_revision() == chain[-1]
+
+
+async def test_prepare_migrates_sqlite_and_refuses_an_old_server_schema(
+    db_engine: AsyncEngine,
+) -> None:
+    previous = db.newest_revision()
+    previous = f"{int(previous) - 1:04d}"
+    try:
+        await _downgrade(db_engine, previous)
+        if db_engine.dialect.name == "sqlite":
+            await db.prepare(db_engine)
+            assert await db.current_revision(db_engine) == db.newest_revision()
+        else:
+            with pytest.raises(db.SchemaError, match="deskbot db upgrade"):
+                await db.prepare(db_engine)
+    finally:
+        await db.upgrade(db_engine)
+    await db.prepare(db_engine)  # at head: nothing to do, nothing raised

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.base import ChannelSettings, ChatAdapter
 from bot import db
-from bot.channels import REGISTRY
+from bot.channels import registry
 from bot.config import Settings, agent_chats, load_channels
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings, utcnow
@@ -93,6 +93,6 @@ def channel_adapters(deskbot: Deskbot) -> dict[Platform, ChatAdapter]:
     """An adapter for each registered channel its settings switch on."""
     return {
         channel.platform: channel.build(deskbot.channels[channel.platform], deskbot.desk)
-        for channel in REGISTRY
+        for channel in registry()
         if deskbot.channels[channel.platform].configured
     }

@@ -342,8 +342,10 @@ def _agent_command(name: str, args: str, agent: str, options: dict[str, Any]) ->
         finally:
             await deskbot.database.dispose()
 
+    from adapters.console import render_text
+
     answer, ok = _run(run())
-    click.echo(answer)
+    click.echo(render_text(answer))  # a terminal: the chat markup's markers go, the words stay
     if not ok:
         sys.exit(1)
 

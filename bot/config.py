@@ -20,7 +20,7 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.base import ChannelSettings
-from bot.channels import REGISTRY
+from bot.channels import registry
 from conversations.copy import LANGUAGES
 from conversations.messages import ChatRef, Platform
 from conversations.sla import SlaPolicy, parse_targets
@@ -143,7 +143,7 @@ def load_channels(
     environment. All problems of all channels are reported together."""
     channels: dict[Platform, ChannelSettings] = {}
     problems: list[str] = []
-    for channel in REGISTRY:
+    for channel in registry():
         if given is not None and channel.platform in given:
             channels[channel.platform] = given[channel.platform]
             continue

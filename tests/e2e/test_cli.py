@@ -405,6 +405,9 @@ def test_a_ticket_from_chat_is_worked_by_agents_and_the_requester_hears_back(
     show = deskbot.run("tickets", "show", "1")
     assert show.returncode == 0, describe(show)
     assert problem in show.stdout and "Sara" in show.stdout, describe(show)
+    # Written for a terminal: no chat markup, durations in words.
+    assert "*" not in show.stdout and "`" not in show.stdout, describe(show)
+    assert "#1 " in show.stdout and " min" not in show.stdout, describe(show)
     assert "Hello there" in show.stdout and "Ali" in show.stdout, describe(show)
     assert show.stdout.index(problem) < show.stdout.index("Hello there"), describe(show)
 

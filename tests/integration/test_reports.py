@@ -446,3 +446,40 @@ async def test_surfaces_read_reports_and_their_tickets_through_the_read_side(
     ] == [2, 4]
     with pytest.raises(KeyError):
         await known.desk.tickets_behind("happiness", period)
+
+
+async def test_deskbot_report_prints_the_same_figures_as_json_and_text(
+    known: DeskHarness, database_url: str
+) -> None:
+    import asyncio
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    def cli(*args: str) -> str:
+        result = CliRunner().invoke(
+            main, ["report", "--database-url", database_url, *args], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    tuesday_only = ("--from", "2026-11-03", "--to", "2026-11-03")
+    # The CLI runs its own event loop and database engine, as a separate process would.
+    printed = json.loads(await asyncio.to_thread(cli, *tuesday_only, "--format", "json"))
+    expected = await tuesday(known)
+    # "live" is as of the moment the command runs (the real clock), everything else is the period.
+    printed.pop("live"), expected.pop("live")
+    printed["previous"].pop("live", None), expected["previous"].pop("live", None)
+    assert printed == expected
+    assert printed["tickets"] == {"created": 3, "resolved": 2, "reopened": 1, "backlog": 1}
+    assert printed["first_response_minutes"] == {"p50": 35.0, "p90": 39.0, "n": 2}
+
+    web_only = json.loads(
+        await asyncio.to_thread(cli, *tuesday_only, "--channel", "web", "--format", "json")
+    )
+    assert web_only["tickets"]["created"] == 2  # #2 and #4; #3 came by Telegram
+
+    text = await asyncio.to_thread(cli, *tuesday_only)
+    assert "2026-11-03" in text and "35 min" in text

@@ -331,22 +331,27 @@
     const value = spec.figure
       ? drillButton(spec.value, spec.figure, spec.label, spec.params, "value-" + key)
       : el("span", { text: spec.value, testid: "value-" + key });
+    value.dir = "auto"; // "67%" (no letters: left to right), "35 دقیقه" right to left
     value.classList.add("card-value");
     box.appendChild(value);
     (spec.extra || []).forEach((line) => box.appendChild(el("p", { className: "card-extra", text: line })));
     if (spec.n !== undefined) {
+      // "n = 3" reads left to right in both languages (its own direction, isolated).
       const n = el("p", { className: "card-n" });
-      n.appendChild(document.createTextNode(t("n") + " = "));
-      n.appendChild(
+      const sample = el("bdi", { dir: "ltr", text: t("n") + " = " });
+      sample.appendChild(
         spec.nFigure
           ? drillButton(count(spec.n), spec.nFigure, spec.label, spec.params, "n-" + key)
           : el("span", { text: count(spec.n), testid: "n-" + key })
       );
+      n.appendChild(sample);
       box.appendChild(n);
     }
     if (spec.previous !== undefined) {
-      box.appendChild(el("p", { className: "card-previous", testid: "previous-" + key,
-        text: t("previous") + ": " + spec.previous }));
+      const previous = el("p", { className: "card-previous", testid: "previous-" + key,
+        text: t("previous") + ": " });
+      previous.appendChild(el("bdi", { dir: "auto", text: spec.previous }));
+      box.appendChild(previous);
     }
     return box;
   }
@@ -390,7 +395,7 @@
       return card(key, {
         label: label,
         value: duration(figures.p50),
-        extra: [t("p50") + " · " + t("p90") + " " + duration(figures.p90)],
+        extra: [t("p90") + " " + duration(figures.p90)],
         n: figures.n,
         nFigure: nFigure,
         params: params,
@@ -471,15 +476,18 @@
       return figure;
     }
     const W = 560, H = 200, left = 44, right = 10, top = 10, bottom = 28;
-    const max = opts.max || niceMax(Math.max(...values));
+    const top_ = Math.max(...values);
+    // Counts get whole-number grid lines: a multiple of the 4 steps.
+    const max = opts.max || (opts.whole ? Math.max(4, Math.ceil(top_ / 4) * 4) : niceMax(top_));
     const slot = (W - left - right) / points.length;
     const x = (i) => left + slot * (i + 0.5);
     const y = (v) => top + (H - top - bottom) * (1 - v / max);
     const format = opts.format || count;
     const picture = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "chart-svg" });
     picture.setAttribute("aria-label", title);
-    for (let i = 0; i <= 4; i++) {
-      const v = (max * i) / 4;
+    const steps = opts.steps || 4;
+    for (let i = 0; i <= steps; i++) {
+      const v = (max * i) / steps;
       picture.appendChild(svg("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), class: "grid" }));
       picture.appendChild(svgText(left - 6, y(v) + 4, format(v), { class: "axis", "text-anchor": "end" }));
     }
@@ -492,7 +500,7 @@
     series.forEach((s, index) => {
       const color = COLORS[s.color];
       if (s.bars) {
-        const width = Math.max(2, (slot * 0.8) / series.length);
+        const width = Math.min(36, Math.max(2, (slot * 0.8) / series.length));
         points.forEach((p, i) => {
           const v = p[s.key];
           if (!isNumber(v)) return;
@@ -545,21 +553,21 @@
       chart("volume", t("chart_volume"), [
         { key: "created", label: t("created"), color: "a", bars: true, figure: "created" },
         { key: "resolved", label: t("resolved"), color: "b", bars: true, figure: "resolved" },
-      ]),
+      ], { whole: true }),
       chart("first-response", t("chart_first_response") + " · " + t("minutes", { n: "" }).trim(), [
         { key: "first_response_p50", label: t("p50"), color: "a" },
         { key: "first_response_p90", label: t("p90"), color: "c" },
-      ], { format: minutes }),
+      ], { format: minutes, whole: true }),
       chart("resolution", t("chart_resolution") + " · " + t("minutes", { n: "" }).trim(), [
         { key: "resolution_p50", label: t("p50"), color: "a" },
         { key: "resolution_p90", label: t("p90"), color: "c" },
-      ], { format: minutes }),
+      ], { format: minutes, whole: true }),
       chart("sla", t("chart_sla"), [
         { key: "first_response_hit_rate", label: t("sla_first"), color: "b" },
       ], { format: share, max: 1 }),
       chart("csat", t("chart_csat"), [
         { key: "csat_average", label: t("csat"), color: "a" },
-      ], { format: (v) => (isNumber(v) ? String(Math.round(v * 10) / 10) : "—"), max: 5 }),
+      ], { format: (v) => (isNumber(v) ? String(Math.round(v * 10) / 10) : "—"), max: 5, steps: 5 }),
       chart("deflection", t("chart_deflection"), [
         { key: "deflection_rate", label: t("deflection"), color: "b" },
       ], { format: share, max: 1 })

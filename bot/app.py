@@ -81,7 +81,7 @@ def build(
         on_commit=outbox.wake,
     )
     outbox.on_permanent_failure = engine.delivery_failed
-    desk = HelpDesk(engine.dispatch, Reads(sessions, clock=clock))
+    desk = HelpDesk(engine.dispatch, Reads(sessions, clock=clock, teams=team.team_names))
     if settings.kb_path is None:
         log.info("no DESKBOT_KB_PATH: using the sample knowledge base (%d articles)", len(kb))
     else:

@@ -46,13 +46,11 @@ def _settings(database_url: str | None) -> Settings:
 
 def _period(first: str | None, last: str | None, today: date) -> Period:
     """``--from``/``--to``; a given but empty value is refused, not taken for "not given"."""
-    from conversations.reports.period import ReportInputError, parse_day, period_from
+    from conversations.reports.period import ReportInputError
+    from conversations.reports.request import parse_period
 
     try:
-        for value, option in ((first, "--from"), (last, "--to")):
-            if value is not None:
-                parse_day(value, option)
-        return period_from(first, last, today)
+        return parse_period(first, last, today)
     except ReportInputError as error:
         raise click.UsageError(str(error)) from None
 

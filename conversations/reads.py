@@ -4,7 +4,7 @@ adapter can render them without touching the database. Reports will read from he
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conversations.messages import Button, ChatRef, Dispatch, Platform
 from conversations.models import Ticket
 from conversations.reports import compute
-from conversations.reports.period import Filters, Period
+from conversations.reports.choices import check_filters
+from conversations.reports.period import Filters, Period, Spell, cli_option
+from conversations.reports.request import ReportRequest, parse_request
 from conversations.reports.ticket_sets import tickets_in
 from conversations.store import Store
 from conversations.tickets.operations import display
@@ -24,10 +26,15 @@ from conversations.views import ChatLine, Queue, TicketDetail, TicketEntry, Tick
 
 class Reads:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime],
+        teams: Iterable[str] = (),
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._teams = frozenset(teams)  # the team file's teams: a report filter may name them
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         """Tickets not yet closed in one view (``Queue``'s text form), most pressing first."""
@@ -52,6 +59,17 @@ class Reads:
                 faqs_tried=tuple(await store.conversations.faqs_tried(ticket.id)),
                 entries=entries,
             )
+
+    async def report_request(
+        self, values: Mapping[str, str], *, spell: Spell = cli_option
+    ) -> ReportRequest:
+        """A report's period, ``by`` and filters from name -> text ``values`` (a query string),
+        checked as ``deskbot report`` checks its options; ``ReportInputError`` names the bad one.
+        A missing period is the last 7 days up to the desk's today."""
+        request = parse_request(values, self._clock().date(), spell=spell)
+        async with self._sessions() as session:
+            await check_filters(session, request.filters, teams=self._teams, spell=spell)
+        return request
 
     async def report(
         self, period: Period, filters: Filters | None = None, *, by: str = "day"
@@ -118,6 +136,11 @@ class HelpDesk:
 
     async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]:
         return await self.reads.transcript(chat, after=after)
+
+    async def report_request(
+        self, values: Mapping[str, str], *, spell: Spell = cli_option
+    ) -> ReportRequest:
+        return await self.reads.report_request(values, spell=spell)
 
     async def report(
         self, period: Period, filters: Filters | None = None, *, by: str = "day"

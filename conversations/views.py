@@ -6,12 +6,16 @@ They are plain frozen dataclasses so adapters can render them without touching t
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from conversations.messages import Button, ChatRef, Dispatch, Platform
-from conversations.reports.period import Filters, Period
+from conversations.reports.period import Filters, Period, Spell, cli_option
+
+if TYPE_CHECKING:
+    from conversations.reports.request import ReportRequest
 
 
 class QueueView(enum.StrEnum):
@@ -127,6 +131,13 @@ class Desk(Protocol):
     async def ticket(self, ticket_id: int) -> TicketDetail | None: ...
 
     async def transcript(self, chat: ChatRef, *, after: int = 0) -> list[ChatLine]: ...
+
+    async def report_request(
+        self, values: Mapping[str, str], *, spell: Spell = cli_option
+    ) -> ReportRequest:
+        """Period, ``by`` and filters read from ``values`` and checked (``ReportInputError``
+        naming the bad input, spelled by ``spell``)."""
+        ...
 
     async def report(
         self, period: Period, filters: Filters | None = None, *, by: str = "day"

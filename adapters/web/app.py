@@ -17,6 +17,10 @@ Routes::
     POST /api/agent/commands            {"text": "claim 12", "event_id"} -> {"text", "ok"}
     POST /api/agent/actions             {"action_id", "value", "event_id"} -> {"text", "ok"}
     GET  /ws/agent                      WebSocket: {"type": "refresh", "ticket_id": N | null}
+    GET  /agent/reports                 the reports dashboard page
+    GET  /api/agent/reports?from=&to=&by=&channel=&priority=&team=&agent=&lang=&article=
+                                        the JSON of `deskbot report --format json`
+    GET  /api/agent/reports/tickets?figure=NAME&from=&to=&<filters>   {"tickets": [...]}
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from adapters.web.auth import AgentAuth
 from adapters.web.http_json import json_error
 from adapters.web.outbound import WebSender
 from adapters.web.pages import STATIC_PREFIX, serve_static
+from adapters.web.reports import ReportRoutes
 from adapters.web.requester import RequesterRoutes
 from adapters.web.sockets import SocketHub
 from conversations.views import Desk
@@ -44,9 +49,11 @@ def setup_web_chat(
     hub = SocketHub()
     requester = RequesterRoutes(desk, hub)
     agent = AgentRoutes(desk, hub, AgentAuth(agent_token))
+    reports = ReportRoutes(desk)
 
     app.router.add_get("/", requester.page)
     app.router.add_get("/agent", agent.page)
+    app.router.add_get("/agent/reports", reports.page)
     app.router.add_get(STATIC_PREFIX + "/{name}", serve_static)
 
     _add_api(app, "/api/chat/transcript", GET=requester.transcript)
@@ -62,6 +69,8 @@ def setup_web_chat(
     _add_api(app, "/api/agent/commands", POST=agent.guarded(agent.command))
     _add_api(app, "/api/agent/actions", POST=agent.guarded(agent.action))
     _add_api(app, "/ws/agent", GET=agent.guarded(agent.socket))
+    _add_api(app, "/api/agent/reports", GET=agent.guarded(reports.report))
+    _add_api(app, "/api/agent/reports/tickets", GET=agent.guarded(reports.tickets))
 
     # Registered last, so they only catch what the routes above do not: unknown API paths still
     # answer in JSON, as every error of this API does.

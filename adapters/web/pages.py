@@ -40,7 +40,18 @@ def serve_page(request: web.Request, name: str) -> web.FileResponse:
 
 #: The files under STATIC_PREFIX. A fixed list rather than a directory listing: nothing else in
 #: the package directory is ever served, whatever the path says.
-STATIC_FILES = frozenset({"chat.js", "agent.js", "markdown.js", "server.js", "style.css"})
+STATIC_FILES = frozenset(
+    {
+        "chat.js",
+        "agent.js",
+        "markdown.js",
+        "server.js",
+        "style.css",
+        "reports.js",
+        "reports.css",
+        "reports-i18n.js",
+    }
+)
 
 
 async def serve_static(request: web.Request) -> web.StreamResponse:

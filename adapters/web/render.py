@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from conversations.messages import Button, Reply
+from conversations.reports.period import Period
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
 
 
@@ -57,6 +58,11 @@ def render_ticket_view(ticket: TicketView) -> dict[str, Any]:
         "created_at": render_time(ticket.created_at),
         "updated_at": render_time(ticket.updated_at),
     }
+
+
+def render_period(period: Period) -> dict[str, str]:
+    """As a report spells its period: ``{"from": "2026-11-03", "to": "2026-11-03"}``."""
+    return {"from": period.first.isoformat(), "to": period.last.isoformat()}
 
 
 def render_queue(tickets: list[TicketView]) -> dict[str, Any]:

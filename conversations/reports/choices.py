@@ -14,7 +14,7 @@ from conversations.copy import LANGUAGES
 from conversations.messages import Platform
 from conversations.models import Agent, ArticleLink, Suggestion, Ticket
 from conversations.priority import PRIORITIES
-from conversations.reports.period import Filters, ReportInputError
+from conversations.reports.period import Filters, ReportInputError, Spell, cli_option
 
 BY = ("day", "week")
 SHIPPED_CHANNELS = (Platform.WEB, Platform.CONSOLE, Platform.SLACK, Platform.TELEGRAM)
@@ -34,34 +34,38 @@ async def _seen(session: AsyncSession, condition: ColumnElement[bool]) -> bool:
 
 
 async def check_filters(
-    session: AsyncSession, filters: Filters, *, teams: Iterable[str] = ()
+    session: AsyncSession,
+    filters: Filters,
+    *,
+    teams: Iterable[str] = (),
+    spell: Spell = cli_option,
 ) -> None:
     """Raise ``ReportInputError`` for a filter value that names nothing: not a shipped channel,
     priority, language, team of the team file or known agent, and never seen in the database
     either (so a channel added by a plugin, or a team since removed from the team file, still
     reports its history). Only the unusual value costs a query."""
     if filters.priority is not None and filters.priority not in PRIORITIES:
-        raise _refuse("--priority", filters.priority, PRIORITIES)
+        raise _refuse(spell("priority"), filters.priority, PRIORITIES)
     if _unlisted(filters.channel, SHIPPED_CHANNELS) and not await _seen(
         session, exists().where(Ticket.channel == filters.channel)
     ):
-        raise _refuse("--channel", str(filters.channel), SHIPPED_CHANNELS)
+        raise _refuse(spell("channel"), str(filters.channel), SHIPPED_CHANNELS)
     if _unlisted(filters.lang, LANGUAGES) and not await _seen(
         session, exists().where(Ticket.lang == filters.lang)
     ):
-        raise _refuse("--lang", str(filters.lang), LANGUAGES)
+        raise _refuse(spell("lang"), str(filters.lang), LANGUAGES)
     team_names = set(teams)
     if _unlisted(filters.team, team_names) and not await _seen(
         session, exists().where(Ticket.team == filters.team)
     ):
-        raise _refuse("--team", str(filters.team), team_names)
+        raise _refuse(spell("team"), str(filters.team), team_names)
     if filters.agent is not None:
         wanted = filters.agent.lower()
         names = list(await session.scalars(select(Agent.name)))
         if wanted not in {n.lower() for n in names} and not await _seen(
             session, exists().where(func.lower(Ticket.assignee_name) == wanted)
         ):
-            raise _refuse("--agent", filters.agent, names)
+            raise _refuse(spell("agent"), filters.agent, names)
     if filters.article is not None and not await _seen(
         session,
         or_(
@@ -70,5 +74,6 @@ async def check_filters(
         ),
     ):
         raise ReportInputError(
-            f"--article: no article {filters.article!r} was ever suggested or linked to a ticket"
+            f"{spell('article')}: no article {filters.article!r} was ever suggested or "
+            "linked to a ticket"
         )

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+
+#: How a surface spells an input's name in its messages: the CLI says ``--from``, the web API
+#: ``'from'``. The checks are shared; only the spelling differs.
+Spell = Callable[[str], str]
+
+
+def cli_option(name: str) -> str:
+    return f"--{name}"
 
 
 class ReportInputError(ValueError):
@@ -68,10 +77,16 @@ def parse_day(value: str, option: str) -> date:
         raise ReportInputError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def period_from(first: str | None, last: str | None, today: date) -> Period:
+def period_from(
+    first: str | None, last: str | None, today: date, *, spell: Spell = cli_option
+) -> Period:
     """``--from``/``--to`` as given; a missing end is today, a missing start 6 days before it."""
-    end = parse_day(last, "--to") if last else today
-    start = parse_day(first, "--from") if first else end - timedelta(days=6)
+    end = parse_day(last, spell("to")) if last else today
+    start = parse_day(first, spell("from")) if first else end - timedelta(days=6)
+    if end < start:
+        raise ReportInputError(
+            f"{spell('to')} ({end}) is before {spell('from')} ({start}): the period would be empty"
+        )
     return Period(start, end)
 
 

@@ -148,6 +148,8 @@ SETS: dict[str, Callable[[Period, datetime], list[ColumnElement[bool]]]] = {
     "resolved": lambda p, now: resolved(p),
     "reopened": lambda p, now: reopened(p),
     "backlog": lambda p, now: backlog(as_of(p, now)),
+    # The n of first_response_minutes: created in the period, and a person has answered.
+    "first_responded": lambda p, now: [*created(p), Ticket.first_response_at.is_not(None)],
     "breaches": lambda p, now: breached(p),
     "first_contact": lambda p, now: first_contact(p),
     "open": lambda p, now: [Ticket.status.in_(ACTIVE)],

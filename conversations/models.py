@@ -151,6 +151,9 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_status_priority", "status", "priority"),
+        # Reports select tickets by when they were created or resolved (docs/operations.md).
+        Index("ix_tickets_created_at", "created_at"),
+        Index("ix_tickets_resolved_at", "resolved_at"),
         one_of("status", TicketStatus),
         one_of("priority", PRIORITIES),
     )
@@ -187,6 +190,11 @@ class TicketEntry(Base):
     """The ticket's own record: requester messages, agent replies, internal notes, system lines."""
 
     __tablename__ = "ticket_entries"
+    __table_args__ = (
+        # Reports: a ticket's agent replies, and the replies of a period.
+        Index("ix_ticket_entries_ticket_kind", "ticket_id", "kind"),
+        Index("ix_ticket_entries_kind_created", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -202,7 +210,13 @@ class TicketEvent(Base):
     is a ticket: they carry the conversation instead (and the ticket once one is opened)."""
 
     __tablename__ = "ticket_events"
-    __table_args__ = (one_of("action", EventKind),)
+    __table_args__ = (
+        # Reports: one ticket's events of a kind (first resolution, re-opens, status at a
+        # moment), and the events of a kind in a period (re-opens, per-agent figures).
+        Index("ix_ticket_events_ticket_action", "ticket_id", "action", "created_at"),
+        Index("ix_ticket_events_action_created", "action", "created_at"),
+        one_of("action", EventKind),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -231,7 +245,7 @@ class Suggestion(Base):
     rank: Mapped[int] = mapped_column(Integer)
     # None while unanswered; solved | rejected | escalated | ignored
     outcome: Mapped[str | None] = mapped_column(String(12))
-    shown_at: Mapped[datetime]
+    shown_at: Mapped[datetime] = mapped_column(index=True)
     answered_at: Mapped[datetime | None]
 
 
@@ -346,7 +360,7 @@ class Survey(Base):
     requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     rating: Mapped[int | None] = mapped_column(Integer)  # 1-5
     comment: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime]
+    sent_at: Mapped[datetime] = mapped_column(index=True)
     answered_at: Mapped[datetime | None]
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement, Subquery
 from sqlalchemy.sql.elements import SQLColumnExpression
 
 from conversations.models import (
@@ -61,15 +62,32 @@ async def _speed(
     return {"p50": _minutes(figures[0.5]), "p90": _minutes(figures[0.9]), "n": n}
 
 
-def _first_resolution_at() -> ColumnElement[datetime]:
+def _first_resolutions(period: Period) -> Subquery:
+    """(ticket_id, at) of the tickets first resolved in the period.
+
+    A ticket's first resolution falls in the period when it has a resolution there and none
+    before the period's start: found from the period's events (an index range) rather than by
+    computing every ticket's first resolution and then keeping the period's."""
+    earlier = aliased(TicketEvent)
+    resolution = and_(
+        TicketEvent.action == EventKind.STATUS, TicketEvent.to_value == TicketStatus.RESOLVED
+    )
     return (
-        select(func.min(TicketEvent.created_at))
-        .where(
-            TicketEvent.ticket_id == Ticket.id,
-            TicketEvent.action == EventKind.STATUS,
-            TicketEvent.to_value == TicketStatus.RESOLVED,
+        select(
+            TicketEvent.ticket_id.label("ticket_id"), func.min(TicketEvent.created_at).label("at")
         )
-        .scalar_subquery()
+        .where(
+            resolution,
+            sets.within(TicketEvent.created_at, period),
+            ~exists().where(
+                earlier.ticket_id == TicketEvent.ticket_id,
+                earlier.action == EventKind.STATUS,
+                earlier.to_value == TicketStatus.RESOLVED,
+                earlier.created_at < period.start,
+            ),
+        )
+        .group_by(TicketEvent.ticket_id)
+        .subquery()
     )
 
 
@@ -77,6 +95,7 @@ async def _requester_wait(
     session: AsyncSession, period: Period, filters: Filters
 ) -> dict[str, Any]:
     """From each requester message to the next agent reply (the gaps a requester waited)."""
+    replied = aliased(TicketEntry)
     entries = (
         select(
             TicketEntry.kind.label("kind"),
@@ -89,7 +108,17 @@ async def _requester_wait(
             .label("previous_at"),
         )
         .join(Ticket, Ticket.id == TicketEntry.ticket_id)
-        .where(TicketEntry.kind.in_(("requester", "agent")), *sets.matching(filters))
+        .where(
+            TicketEntry.kind.in_(("requester", "agent")),
+            # Only tickets with an agent reply in the period can have a wait ending in it: the
+            # window then runs over their entries, not over every entry ever written.
+            TicketEntry.ticket_id.in_(
+                select(replied.ticket_id).where(
+                    replied.kind == "agent", sets.within(replied.created_at, period)
+                )
+            ),
+            *sets.matching(filters),
+        )
         .subquery()
     )
     return await _speed(
@@ -390,7 +419,7 @@ async def figures(
     reopened = await _count(session, *sets.reopened(period), *match)
     resolved_reopened = await _count(session, *sets.resolved(period), sets.was_reopened(), *match)
     first_contact = await _count(session, *sets.first_contact(period), *match)
-    first_resolution = _first_resolution_at()
+    first_resolution = _first_resolutions(period)
     return {
         "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
         "tickets": {
@@ -411,8 +440,8 @@ async def figures(
         ),
         "first_resolution_minutes": await _speed(
             session,
-            minutes_between(Ticket.created_at, first_resolution),
-            [sets.within(first_resolution, period), *match],
+            minutes_between(Ticket.created_at, first_resolution.c.at),
+            [Ticket.id == first_resolution.c.ticket_id, *match],
         ),
         "requester_wait_minutes": await _requester_wait(session, period, filters),
         "sla": await _sla(session, period, filters, now),

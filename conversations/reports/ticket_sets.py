@@ -84,7 +84,21 @@ def reopened(period: Period) -> list[ColumnElement[bool]]:
 
 def backlog(at: datetime) -> list[ColumnElement[bool]]:
     """Tickets that existed at ``at`` and were still to be worked on then: their last status
-    event before ``at`` left them new, open or pending (no event yet: new)."""
+    event before ``at`` left them new, open or pending (no event yet: new).
+
+    A ticket's ``status`` is its last status event's value (every change goes through
+    ``operations._move``, which logs it), so only the tickets whose status changed at or after
+    ``at`` need their status looked up in the log; the others are where they are now. Looking
+    up every ticket's last event before ``at`` made this the slowest figure (benchmarks/)."""
+    changed = (
+        select(TicketEvent.ticket_id)
+        .where(
+            TicketEvent.ticket_id.is_not(None),
+            TicketEvent.action.in_((EventKind.STATUS, EventKind.CREATED)),
+            TicketEvent.created_at >= at,
+        )
+        .scalar_subquery()
+    )
     last = (
         select(TicketEvent.to_value)
         .where(
@@ -96,7 +110,16 @@ def backlog(at: datetime) -> list[ColumnElement[bool]]:
         .limit(1)
         .scalar_subquery()
     )
-    return [Ticket.created_at < at, func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE)]
+    return [
+        Ticket.created_at < at,
+        or_(
+            and_(Ticket.status.in_(ACTIVE), Ticket.id.not_in(changed)),
+            and_(
+                Ticket.id.in_(changed),
+                func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE),
+            ),
+        ),
+    ]
 
 
 def as_of(period: Period, now: datetime) -> datetime:

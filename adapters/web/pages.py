@@ -46,6 +46,7 @@ STATIC_FILES = frozenset(
         "agent.js",
         "markdown.js",
         "server.js",
+        "dom.js",
         "style.css",
         "reports.js",
         "reports.css",

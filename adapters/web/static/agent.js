@@ -17,6 +17,7 @@
 
   const { renderMarkdown, isRtl } = window.DeskbotText;
   const { uuid, requestJson, liveSocket } = window.DeskbotServer;
+  const { el, coalesced, storageGet, storageSet } = window.DeskbotDom;
 
   const NAME_KEY = "deskbot.agentName";
   const POLL_MS = 30000;
@@ -82,54 +83,6 @@
   let feedLoaded = false;
 
   // --- helpers -------------------------------------------------------------------------------
-
-  function storageGet(key) {
-    try {
-      return localStorage.getItem(key) || "";
-    } catch (err) {
-      return "";
-    }
-  }
-
-  function storageSet(key, value) {
-    try {
-      localStorage.setItem(key, value);
-    } catch (err) {
-      /* the name then lasts for this page only */
-    }
-  }
-
-  /** Run `task` now, or once more after the current run if one is in flight. */
-  function coalesced(task) {
-    let running = null;
-    let again = false;
-    return function run() {
-      if (running !== null) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          await task();
-        } while (again);
-      })().finally(() => {
-        running = null;
-      });
-      return running;
-    };
-  }
-
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    const opts = options || {};
-    if (opts.className) node.className = opts.className;
-    if (opts.text !== undefined) node.textContent = opts.text;
-    if (opts.testid) node.dataset.testid = opts.testid;
-    if (opts.dir) node.dir = opts.dir;
-    (children || []).forEach((child) => node.appendChild(child));
-    return node;
-  }
 
   function age(iso) {
     const seconds = (Date.now() - new Date(iso).getTime()) / 1000;

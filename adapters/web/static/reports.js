@@ -13,6 +13,7 @@
   "use strict";
 
   const { requestJson, liveSocket } = window.DeskbotServer;
+  const { el, coalesced, storageGet, storageSet } = window.DeskbotDom;
   const T = window.DeskbotReportText;
 
   const LANG_KEY = "deskbot.consoleLang";
@@ -58,55 +59,8 @@
 
   // --- helpers -------------------------------------------------------------------------------
 
-  function storageGet(key) {
-    try {
-      return localStorage.getItem(key) || "";
-    } catch (err) {
-      return "";
-    }
-  }
-
-  function storageSet(key, value) {
-    try {
-      localStorage.setItem(key, value);
-    } catch (err) {
-      /* the choice then lasts for this page only */
-    }
-  }
-
   function t(key, params) {
     return T.t(lang, key, params);
-  }
-
-  function coalesced(task) {
-    let running = null;
-    let again = false;
-    return function run() {
-      if (running !== null) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          await task();
-        } while (again);
-      })().finally(() => {
-        running = null;
-      });
-      return running;
-    };
-  }
-
-  function el(tag, options, children) {
-    const node = document.createElement(tag);
-    const opts = options || {};
-    if (opts.className) node.className = opts.className;
-    if (opts.text !== undefined) node.textContent = opts.text;
-    if (opts.testid) node.dataset.testid = opts.testid;
-    if (opts.dir) node.dir = opts.dir;
-    (children || []).forEach((child) => node.appendChild(child));
-    return node;
   }
 
   function svg(tag, attrs, children) {

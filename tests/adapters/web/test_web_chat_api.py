@@ -48,7 +48,7 @@ async def test_each_visitor_gets_a_different_chat(desk, serve) -> None:
 
 async def test_static_files_are_served(desk, serve) -> None:
     client, _ = await serve(desk)
-    for name in ("chat.js", "agent.js", "markdown.js", "server.js", "style.css"):
+    for name in ("chat.js", "agent.js", "markdown.js", "server.js", "dom.js", "style.css"):
         response = await client.get(f"/static/web/{name}")
         assert response.status == 200, name
         assert response.headers["Cache-Control"] == "no-cache"

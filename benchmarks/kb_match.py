@@ -39,6 +39,7 @@ from rapidfuzz import process
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kb import Article, Matcher, calibrate_threshold
+from output import table  # benchmarks/ is sys.path[0] when run as a script
 
 SEED = 0
 FOLDS = 5
@@ -480,17 +481,6 @@ def latency(data: Path, rng: random.Random) -> list[Latency]:
 
 # --------------------------------------------------------------------------------------------
 # Output
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def line(row: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-
-    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(cells[0]), sep, *(line(r) for r in cells[1:])])
 
 
 def pct(x: float) -> str:

@@ -57,6 +57,7 @@ from bot.config import Settings
 from conversations.models import Base
 from conversations.reports import compute
 from conversations.reports.period import Filters, Period
+from output import table  # benchmarks/ is sys.path[0] when run as a script
 
 RUNS = 5
 DAY = 86400.0
@@ -574,18 +575,18 @@ class Loader:
 
     async def load(self, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         started = time.perf_counter()
-        for table in LOAD_ORDER:
-            batch = rows.get(table)
+        for name in LOAD_ORDER:
+            batch = rows.get(name)
             if not batch:
                 continue
-            columns = COLUMNS[table]
+            columns = COLUMNS[name]
             if self._pg is not None:
-                await self._pg.copy_records_to_table(table, records=batch, columns=columns)
+                await self._pg.copy_records_to_table(name, records=batch, columns=columns)
             else:
                 assert self._sqlite is not None
                 marks = ", ".join("?" * len(columns))
                 self._sqlite.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                    f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})",
                     ([_sqlite_value(v) for v in row] for row in batch),
                 )
             self.rows += len(batch)
@@ -757,17 +758,6 @@ async def export_ceiling(engine: AsyncEngine, period: Period) -> tuple[int, floa
         async for _row in result:
             n += 1
         return n, time.perf_counter() - started
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def line(row: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-
-    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(cells[0]), sep, *(line(r) for r in cells[1:])])
 
 
 async def measure(url: str, engine: AsyncEngine, tickets: int) -> list[Figure]:

@@ -186,4 +186,3 @@ async def test_a_broken_knowledge_base(deskbot: Deskbot, tmp_path: Path) -> None
     assert outcome.code == 1 and "Traceback" not in outcome.stderr, outcome
     assert names_variable(outcome.stderr, "DESKBOT_KB_PATH"), outcome
     assert f"{kb}: " in outcome.stderr, outcome
-

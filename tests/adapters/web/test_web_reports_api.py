@@ -207,6 +207,8 @@ async def test_agents_only(client, path) -> None:  # type: ignore[no-untyped-def
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     response = await client.post(path, headers=BEARER)
     assert response.status == 405
+
+
 async def test_the_page_needs_no_login_and_is_locked_down(client) -> None:  # type: ignore[no-untyped-def]
     response = await client.get("/agent/reports")
     assert response.status == 200

@@ -127,9 +127,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "conversation_id", "requester_id", "subject", "description", "channel", "priority",
         "status", "assignee_key", "assignee_name", "lang", "resolution", "team", "merged_into_id",
         "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at",
-        "first_response_due_at", "resolution_due_at",
+        "first_response_due_at", "resolution_due_at", "first_resolved_at", "reopen_count",
+        "agent_replies", "requester_waiting_since",
     ),
-    "ticket_entries": ("id", "ticket_id", "kind", "author", "text", "created_at"),
+    "ticket_entries": ("id", "ticket_id", "kind", "author", "text", "created_at", "waited_since"),
     "ticket_events": (
         "id", "ticket_id", "conversation_id", "actor", "actor_key", "action", "from_value",
         "to_value", "created_at",
@@ -449,11 +450,14 @@ class Generator:
         events = [e for e in events if e[0] <= horizon]
         entries = [e for e in entries if e[0] <= horizon]
         status, assignee, first_at, resolved_at, closed_at = "new", None, None, None, None
-        for at, _actor, _key, action, _before, after in events:
+        first_resolved, reopens = None, 0
+        for at, _actor, _key, action, before, after in events:
             if action == "status":
                 status = after or status
+                reopens += before in ("resolved", "closed") and after in ("new", "open")
                 if after == "resolved":
                     resolved_at = at
+                    first_resolved = at if first_resolved is None else first_resolved
                 elif after in ("open", "new", "pending"):
                     resolved_at = None
                 elif after == "closed":
@@ -465,6 +469,16 @@ class Generator:
         if merged_into is not None and status != "closed":
             merged_into = None
         updated = max([t0] + [e[0] for e in events] + [e[0] for e in entries])
+        # What TicketStore.add_entry keeps: agent replies, and the wait each one ended.
+        waiting: float | None = None
+        waited: list[float | None] = []
+        for _at, kind, _author, _body in entries:
+            waited.append(waiting if kind == "agent" else None)
+            if kind == "requester":
+                waiting = _at
+            elif kind == "agent":
+                waiting = None
+        replies = sum(1 for e in entries if e[1] == "agent")
         rows["tickets"].append(
             (
                 tid, pid, pid, subject, subject, channel, priority, status,
@@ -474,6 +488,8 @@ class Generator:
                 self.t(resolved_at) if resolved_at is not None else None,
                 self.t(closed_at) if closed_at is not None else None, self.t(first_due),
                 self.t(resolution_due),
+                self.t(first_resolved) if first_resolved is not None else None, reopens, replies,
+                self.t(waiting) if waiting is not None else None,
             )
         )  # fmt: skip
         for at, actor, key, action, before, after in events:
@@ -481,10 +497,13 @@ class Generator:
         opened = f"Ticket #{tid} opened"
         self._message(rows, channel, chat, "out", tid, "Deskbot", opened, lang, t0)
         self._message(rows, "slack", desk_chat, "out", tid, "Deskbot", subject, "en", t0)
-        for at, kind, author, body in entries:
+        for (at, kind, author, body), since in zip(entries, waited, strict=True):
             rows["ticket_entries"].append(
-                (self.ids.next("ticket_entries"), tid, kind, author, body, self.t(at))
-            )
+                (
+                    self.ids.next("ticket_entries"), tid, kind, author, body, self.t(at),
+                    self.t(since) if since is not None else None,
+                )
+            )  # fmt: skip
             if kind == "requester":
                 self._message(rows, channel, chat, "in", tid, author, body, lang, at)
                 self._message(

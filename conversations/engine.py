@@ -209,7 +209,7 @@ class Engine:
                 return
             notify = self.notifier(store)
             note = notify.t("agent.unreachable", platform=message.platform, reason=error.reason)
-            store.tickets.add_entry(ticket.id, "system", "Deskbot", note)
+            store.tickets.add_entry(ticket, "system", "Deskbot", note)
             notify.agents(ticket, notify.t("agent.unreachable_notice", id=ticket.id, note=note))
         self._on_commit()
 

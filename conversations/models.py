@@ -154,6 +154,7 @@ class Ticket(Base):
         # Reports select tickets by when they were created or resolved (docs/operations.md).
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_resolved_at", "resolved_at"),
+        Index("ix_tickets_first_resolved_at", "first_resolved_at"),
         one_of("status", TicketStatus),
         one_of("priority", PRIORITIES),
     )
@@ -184,6 +185,14 @@ class Ticket(Base):
     # SLA targets, from the priority's policy; recomputed when the priority changes.
     first_response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]
+    # Report figures kept up to date by the lifecycle (operations._move, TicketStore.add_entry)
+    # so a report reads one row per ticket instead of searching its entries and events (each
+    # was the slowest part of a figure: benchmarks/reports.py). The log stays the record.
+    first_resolved_at: Mapped[datetime | None]
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    agent_replies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The requester's latest message that no agent reply has followed yet.
+    requester_waiting_since: Mapped[datetime | None]
 
 
 class TicketEntry(Base):
@@ -202,6 +211,9 @@ class TicketEntry(Base):
     author: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # On an agent reply that followed a requester message: when that message was written (the
+    # requester's wait this reply ended; reports' requester_wait_minutes).
+    waited_since: Mapped[datetime | None]
 
 
 class TicketEvent(Base):

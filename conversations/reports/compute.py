@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql import ColumnElement, Subquery
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.elements import SQLColumnExpression
 
 from conversations.models import (
@@ -62,73 +61,19 @@ async def _speed(
     return {"p50": _minutes(figures[0.5]), "p90": _minutes(figures[0.9]), "n": n}
 
 
-def _first_resolutions(period: Period) -> Subquery:
-    """(ticket_id, at) of the tickets first resolved in the period.
-
-    A ticket's first resolution falls in the period when it has a resolution there and none
-    before the period's start: found from the period's events (an index range) rather than by
-    computing every ticket's first resolution and then keeping the period's."""
-    earlier = aliased(TicketEvent)
-    resolution = and_(
-        TicketEvent.action == EventKind.STATUS, TicketEvent.to_value == TicketStatus.RESOLVED
-    )
-    return (
-        select(
-            TicketEvent.ticket_id.label("ticket_id"), func.min(TicketEvent.created_at).label("at")
-        )
-        .where(
-            resolution,
-            sets.within(TicketEvent.created_at, period),
-            ~exists().where(
-                earlier.ticket_id == TicketEvent.ticket_id,
-                earlier.action == EventKind.STATUS,
-                earlier.to_value == TicketStatus.RESOLVED,
-                earlier.created_at < period.start,
-            ),
-        )
-        .group_by(TicketEvent.ticket_id)
-        .subquery()
-    )
-
-
 async def _requester_wait(
     session: AsyncSession, period: Period, filters: Filters
 ) -> dict[str, Any]:
-    """From each requester message to the next agent reply (the gaps a requester waited)."""
-    replied = aliased(TicketEntry)
-    entries = (
-        select(
-            TicketEntry.kind.label("kind"),
-            TicketEntry.created_at.label("at"),
-            func.lag(TicketEntry.kind)
-            .over(partition_by=TicketEntry.ticket_id, order_by=TicketEntry.id)
-            .label("previous_kind"),
-            func.lag(TicketEntry.created_at)
-            .over(partition_by=TicketEntry.ticket_id, order_by=TicketEntry.id)
-            .label("previous_at"),
-        )
-        .join(Ticket, Ticket.id == TicketEntry.ticket_id)
-        .where(
-            TicketEntry.kind.in_(("requester", "agent")),
-            # Only tickets with an agent reply in the period can have a wait ending in it: the
-            # window then runs over their entries, not over every entry ever written.
-            TicketEntry.ticket_id.in_(
-                select(replied.ticket_id).where(
-                    replied.kind == "agent", sets.within(replied.created_at, period)
-                )
-            ),
-            *sets.matching(filters),
-        )
-        .subquery()
-    )
+    """From each requester message to the agent reply that followed it (the gaps a requester
+    waited): each such reply carries when that message was written (``waited_since``)."""
     return await _speed(
         session,
-        minutes_between(entries.c.previous_at, entries.c.at),
+        minutes_between(TicketEntry.waited_since, TicketEntry.created_at),
         [
-            entries.c.kind == "agent",
-            entries.c.previous_kind == "requester",
-            entries.c.at >= period.start,
-            entries.c.at < period.end,
+            TicketEntry.kind == "agent",
+            sets.within(TicketEntry.created_at, period),
+            TicketEntry.ticket_id == Ticket.id,
+            *sets.matching(filters),
         ],
     )
 
@@ -419,7 +364,6 @@ async def figures(
     reopened = await _count(session, *sets.reopened(period), *match)
     resolved_reopened = await _count(session, *sets.resolved(period), sets.was_reopened(), *match)
     first_contact = await _count(session, *sets.first_contact(period), *match)
-    first_resolution = _first_resolutions(period)
     return {
         "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
         "tickets": {
@@ -440,8 +384,8 @@ async def figures(
         ),
         "first_resolution_minutes": await _speed(
             session,
-            minutes_between(Ticket.created_at, first_resolution.c.at),
-            [Ticket.id == first_resolution.c.ticket_id, *match],
+            minutes_between(Ticket.created_at, Ticket.first_resolved_at),
+            [sets.within(Ticket.first_resolved_at, period), *match],
         ),
         "requester_wait_minutes": await _requester_wait(session, period, filters),
         "sla": await _sla(session, period, filters, now),

@@ -17,8 +17,6 @@ from conversations.models import (
     Suggestion,
     Survey,
     Ticket,
-    TicketEntry,
-    TicketEvent,
 )
 from conversations.reports import ticket_sets as sets
 from conversations.reports.period import Filters, Period
@@ -60,18 +58,6 @@ async def rows(
     session: AsyncSession, period: Period, filters: Filters, *, now: datetime
 ) -> AsyncIterator[tuple[Any, ...]]:
     """The tickets created in the period, oldest first, as tuples in ``COLUMNS`` order."""
-    reopens = (
-        select(TicketEvent.ticket_id, func.count(TicketEvent.id).label("n"))
-        .where(sets.reopens())
-        .group_by(TicketEvent.ticket_id)
-        .subquery()
-    )
-    replies = (
-        select(TicketEntry.ticket_id, func.count(TicketEntry.id).label("n"))
-        .where(TicketEntry.kind == "agent")
-        .group_by(TicketEntry.ticket_id)
-        .subquery()
-    )
     tried = (
         select(
             Suggestion.ticket_id,
@@ -103,15 +89,13 @@ async def rows(
             minutes_between(Ticket.created_at, Ticket.resolved_at),
             _met(Ticket.first_response_at, first_due, now),
             _met(Ticket.resolved_at, resolution_due, now),
-            func.coalesce(reopens.c.n, 0),
-            func.coalesce(replies.c.n, 0),
+            Ticket.reopen_count,
+            Ticket.agent_replies,
             Survey.rating,
             tried.c.articles,
             resolved_with.c.article,
         )
         .join(Person, Person.id == Ticket.requester_id)
-        .outerjoin(reopens, reopens.c.ticket_id == Ticket.id)
-        .outerjoin(replies, replies.c.ticket_id == Ticket.id)
         .outerjoin(tried, tried.c.ticket_id == Ticket.id)
         .outerjoin(resolved_with, resolved_with.c.ticket_id == Ticket.id)
         .outerjoin(Survey, Survey.ticket_id == Ticket.id)

@@ -11,13 +11,10 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.elements import SQLColumnExpression
 
-from conversations.models import ArticleLink, SlaAlert, Suggestion, Ticket, TicketEntry, TicketEvent
+from conversations.models import ArticleLink, SlaAlert, Suggestion, Ticket, TicketEvent
 from conversations.reports.period import Filters, Period
 from conversations.tickets.events import EventKind
-from conversations.tickets.lifecycle import ACTIVE, TicketStatus
-
-DONE = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
-WORKING = (TicketStatus.NEW, TicketStatus.OPEN)
+from conversations.tickets.lifecycle import ACTIVE, BACK_TO_WORK, FINISHED, TicketStatus
 
 
 def within(column: SQLColumnExpression[Any], period: Period) -> ColumnElement[bool]:
@@ -55,13 +52,13 @@ def reopens() -> ColumnElement[bool]:
     """A status event that brought a resolved or closed ticket back to work."""
     return and_(
         TicketEvent.action == EventKind.STATUS,
-        TicketEvent.from_value.in_(DONE),
-        TicketEvent.to_value.in_(WORKING),
+        TicketEvent.from_value.in_(FINISHED),
+        TicketEvent.to_value.in_(BACK_TO_WORK),
     )
 
 
 def was_reopened() -> ColumnElement[bool]:
-    return exists().where(TicketEvent.ticket_id == Ticket.id, reopens())
+    return Ticket.reopen_count > 0
 
 
 def created(period: Period) -> list[ColumnElement[bool]]:
@@ -138,17 +135,9 @@ def breached(period: Period) -> list[ColumnElement[bool]]:
     ]
 
 
-def agent_replies() -> ColumnElement[int]:
-    return (
-        select(func.count(TicketEntry.id))
-        .where(TicketEntry.ticket_id == Ticket.id, TicketEntry.kind == "agent")
-        .scalar_subquery()
-    )
-
-
 def first_contact(period: Period) -> list[ColumnElement[bool]]:
     """Resolved in the period with exactly one agent reply and never re-opened."""
-    return [*resolved(period), agent_replies() == 1, ~was_reopened()]
+    return [*resolved(period), Ticket.agent_replies == 1, Ticket.reopen_count == 0]
 
 
 def unattended(now: datetime) -> list[ColumnElement[bool]]:

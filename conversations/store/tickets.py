@@ -153,12 +153,18 @@ class Tickets(Repository):
 
     # -- entries: the ticket's conversation -----------------------------------------------------
 
-    def add_entry(self, ticket_id: int, kind: str, author: str, text: str) -> None:
-        self.session.add(
-            TicketEntry(
-                ticket_id=ticket_id, kind=kind, author=author, text=text, created_at=self.now
-            )
+    def add_entry(self, ticket: Ticket, kind: str, author: str, text: str) -> None:
+        """Write a line of the ticket's record, keeping its reply figures (models.Ticket)."""
+        entry = TicketEntry(
+            ticket_id=ticket.id, kind=kind, author=author, text=text, created_at=self.now
         )
+        if kind == "requester":
+            ticket.requester_waiting_since = self.now
+        elif kind == "agent":
+            ticket.agent_replies += 1
+            entry.waited_since = ticket.requester_waiting_since
+            ticket.requester_waiting_since = None
+        self.session.add(entry)
 
     async def entries(self, ticket_id: int) -> Sequence[TicketEntry]:
         rows = await self.session.scalars(

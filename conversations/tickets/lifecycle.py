@@ -51,6 +51,15 @@ class Op(enum.StrEnum):
     AUTO_CLOSE = "auto_close"  # a resolved ticket's quiet period is over
 
 
+# A re-open: a status move out of these back into those (what reports count as reopened).
+FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+BACK_TO_WORK = (TicketStatus.NEW, TicketStatus.OPEN)
+
+
+def is_reopen(before: TicketStatus, after: TicketStatus) -> bool:
+    return before in FINISHED and after in BACK_TO_WORK
+
+
 class _Working:
     """A target meaning "open when someone has it, else new"."""
 

@@ -19,7 +19,14 @@ from conversations.messages import Button, UserRef
 from conversations.models import Conversation, Person, Ticket, Transfer
 from conversations.priority import PRIORITIES
 from conversations.tickets.events import EventKind
-from conversations.tickets.lifecycle import ACTIVE, Op, TicketStatus, TransitionRefused, next_status
+from conversations.tickets.lifecycle import (
+    ACTIVE,
+    Op,
+    TicketStatus,
+    TransitionRefused,
+    is_reopen,
+    next_status,
+)
 from conversations.tickets.workflow import Notifier
 from kb import Article
 
@@ -89,9 +96,13 @@ def _move(n: Notifier, ticket: Ticket, op: Op, by: Actor) -> None:
     if ticket.status == status:
         return
     _log(n, EventKind.STATUS, ticket, by, ticket.status, status)
+    if is_reopen(ticket.status, status):
+        ticket.reopen_count += 1
     ticket.status = status
     if status == TicketStatus.RESOLVED:
         ticket.resolved_at = n.store.now
+        if ticket.first_resolved_at is None:
+            ticket.first_resolved_at = n.store.now
     elif status == TicketStatus.CLOSED:
         ticket.closed_at = n.store.now
     else:
@@ -130,7 +141,7 @@ async def open_ticket(
     await store.flush()
     await store.conversations.link_suggestions(conversation.id, description, ticket.id)
     requester = Actor.requester(person)
-    store.tickets.add_entry(ticket.id, "requester", requester.name, description)
+    store.tickets.add_entry(ticket, "requester", requester.name, description)
     _log(n, EventKind.CREATED, ticket, requester, None, TicketStatus.NEW)
     faqs = await store.conversations.faqs_tried(ticket.id)
     n.agents(
@@ -362,7 +373,7 @@ async def _answering(n: Notifier, ticket: Ticket, agent: Actor) -> None:
 
 async def reply(n: Notifier, ticket: Ticket, agent: Actor, body: str) -> None:
     await _answering(n, ticket, agent)
-    n.store.tickets.add_entry(ticket.id, "agent", agent.name, body)
+    n.store.tickets.add_entry(ticket, "agent", agent.name, body)
     await n.requester(ticket, "requester.agent_reply", agent=agent.name, id=ticket.id, text=body)
     n.agents(ticket, n.t("agent.reply_notice", id=ticket.id, agent=agent.name, text=body))
 
@@ -371,7 +382,7 @@ async def answer_with_article(n: Notifier, ticket: Ticket, agent: Actor, article
     """Answer with a KB article, and remember that it answered this question."""
     await _answering(n, ticket, agent)
     answer = article.answer.strip()
-    n.store.tickets.add_entry(ticket.id, "agent", agent.name, f"[{article.id}] {answer}")
+    n.store.tickets.add_entry(ticket, "agent", agent.name, f"[{article.id}] {answer}")
     n.store.tickets.link_article(ticket.id, article.id, ticket.description, agent.name, "faq")
     await n.requester(
         ticket,
@@ -386,7 +397,7 @@ async def answer_with_article(n: Notifier, ticket: Ticket, agent: Actor, article
 
 def note(n: Notifier, ticket: Ticket, agent: Actor, body: str) -> None:
     check(ticket, Op.NOTE)
-    n.store.tickets.add_entry(ticket.id, "note", agent.name, body)
+    n.store.tickets.add_entry(ticket, "note", agent.name, body)
     ticket.updated_at = n.store.now
     n.agents(ticket, n.t("agent.note_notice", id=ticket.id, agent=agent.name, text=body))
 
@@ -406,7 +417,7 @@ async def requester_message(n: Notifier, ticket: Ticket, person: Person, body: s
     resolved ticket goes back to the agents."""
     requester = Actor.requester(person)
     check(ticket, Op.REQUESTER_MESSAGE)
-    n.store.tickets.add_entry(ticket.id, "requester", requester.name, body)
+    n.store.tickets.add_entry(ticket, "requester", requester.name, body)
     was = ticket.status
     _move(n, ticket, Op.REQUESTER_MESSAGE, requester)
     if was == TicketStatus.RESOLVED:
@@ -435,8 +446,7 @@ async def resolve(
     _move(n, ticket, Op.RESOLVE, agent)
     _responded(n, ticket, agent)
     ticket.resolution = summary or None
-    store.tickets.add_entry(
-        ticket.id,
+    store.tickets.add_entry(ticket,
         "system",
         agent.name,
         n.t("agent.resolved_entry", agent=agent.name, summary=summary or "-"),
@@ -475,7 +485,7 @@ async def withdraw(n: Notifier, ticket: Ticket, person: Person) -> None:
     await _cancel_transfer(n, ticket)
     _move(n, ticket, Op.WITHDRAW, requester)
     ticket.resolution = "withdrawn by the requester"
-    n.store.tickets.add_entry(ticket.id, "system", requester.name, n.t("agent.withdrawn_entry"))
+    n.store.tickets.add_entry(ticket, "system", requester.name, n.t("agent.withdrawn_entry"))
     n.agents(ticket, n.t("agent.withdrawn_notice", id=ticket.id, requester=requester.name))
 
 
@@ -495,12 +505,12 @@ async def merge(n: Notifier, source: Ticket, target: Ticket, by: Actor) -> None:
     _move(n, source, Op.MERGE, by)
     _log(n, EventKind.MERGED, source, by, None, f"#{target.id}")
     store.tickets.add_entry(
-        target.id,
+        target,
         "system",
         by.name,
         n.t("agent.merged_from", id=source.id, description=source.description),
     )
-    store.tickets.add_entry(source.id, "system", by.name, source.resolution)
+    store.tickets.add_entry(source, "system", by.name, source.resolution)
     target.updated_at = store.now
     n.agents(target, n.t("agent.merged_notice", id=source.id, target=target.id, agent=by.name))
 

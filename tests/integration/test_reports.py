@@ -20,12 +20,16 @@ The history (UTC). Monday 2 November is the previous period, Tuesday 3 November 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import Connection, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import db
 from conversations.messages import ChatRef, Platform, UserRef
-from conversations.models import Ticket
+from conversations.models import Ticket, TicketEntry
 from conversations.reports.compute import report
 from conversations.reports.period import Filters, Period, ReportInputError, period_from
 from conversations.reports.ticket_sets import tickets_in
@@ -483,3 +487,51 @@ async def test_deskbot_report_prints_the_same_figures_as_json_and_text(
 
     text = await asyncio.to_thread(cli, *tuesday_only)
     assert "2026-11-03" in text and "35 min" in text
+
+
+async def _report_columns(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
+    async with engine.connect() as connection:
+        tickets = await connection.execute(
+            select(
+                Ticket.id,
+                Ticket.first_resolved_at,
+                Ticket.reopen_count,
+                Ticket.agent_replies,
+                Ticket.requester_waiting_since,
+            ).order_by(Ticket.id)
+        )
+        entries = await connection.execute(
+            select(TicketEntry.id, TicketEntry.waited_since).order_by(TicketEntry.id)
+        )
+        return list(tickets.all()), list(entries.all())
+
+
+async def test_the_report_columns_the_lifecycle_keeps_are_what_the_migration_derives(
+    known: DeskHarness, db_engine: AsyncEngine
+) -> None:
+    """Migration 0005 fills the per-ticket report columns of an existing database from the
+    entries and the event log: the same values the lifecycle writes as it goes."""
+    kept, kept_entries = await _report_columns(db_engine)
+
+    def tue(hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 11, 3, hour, minute, tzinfo=UTC)
+
+    # (id, first resolved, re-opens, agent replies, requester waiting since), worked out above.
+    assert [tuple(row) for row in kept] == [
+        (1, datetime(2026, 11, 2, 11, 0, tzinfo=UTC), 0, 1, None),
+        (2, tue(10), 0, 1, None),
+        (3, None, 0, 0, tue(11)),
+        (4, tue(13), 1, 2, None),
+    ]
+    waits = sorted(since for _id, since in kept_entries if since is not None)
+    assert waits == [datetime(2026, 11, 2, 10, 0, tzinfo=UTC), tue(9), tue(12), tue(13, 30)]
+
+    def down(connection: Connection) -> None:
+        config = db.alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+
+    async with db_engine.begin() as connection:
+        await connection.run_sync(down)
+    await db.upgrade(db_engine)
+    assert await _report_columns(db_engine) == (kept, kept_entries)

@@ -128,7 +128,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "status", "assignee_key", "assignee_name", "lang", "resolution", "team", "merged_into_id",
         "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at",
         "first_response_due_at", "resolution_due_at", "first_resolved_at", "reopen_count",
-        "agent_replies", "requester_waiting_since",
+        "agent_replies", "requester_waiting_since", "first_responder_key",
     ),
     "ticket_entries": ("id", "ticket_id", "kind", "author", "text", "created_at", "waited_since"),
     "ticket_events": (
@@ -450,7 +450,7 @@ class Generator:
         events = [e for e in events if e[0] <= horizon]
         entries = [e for e in entries if e[0] <= horizon]
         status, assignee, first_at, resolved_at, closed_at = "new", None, None, None, None
-        first_resolved, reopens = None, 0
+        first_resolved, reopens, responder = None, 0, None
         for at, _actor, _key, action, before, after in events:
             if action == "status":
                 status = after or status
@@ -465,7 +465,7 @@ class Generator:
             elif action == "assigned":
                 assignee = next(a for a in world.agents if a[1] == after)
             elif action == "first_response":
-                first_at = at
+                first_at, responder = at, _key
         if merged_into is not None and status != "closed":
             merged_into = None
         updated = max([t0] + [e[0] for e in events] + [e[0] for e in entries])
@@ -489,7 +489,7 @@ class Generator:
                 self.t(closed_at) if closed_at is not None else None, self.t(first_due),
                 self.t(resolution_due),
                 self.t(first_resolved) if first_resolved is not None else None, reopens, replies,
-                self.t(waiting) if waiting is not None else None,
+                self.t(waiting) if waiting is not None else None, responder,
             )
         )  # fmt: skip
         for at, actor, key, action, before, after in events:

@@ -155,6 +155,7 @@ class Ticket(Base):
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_resolved_at", "resolved_at"),
         Index("ix_tickets_first_resolved_at", "first_resolved_at"),
+        Index("ix_tickets_first_response_at", "first_response_at"),
         one_of("status", TicketStatus),
         one_of("priority", PRIORITIES),
     )
@@ -193,6 +194,8 @@ class Ticket(Base):
     agent_replies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The requester's latest message that no agent reply has followed yet.
     requester_waiting_since: Mapped[datetime | None]
+    # Who gave the first response (an agent key, like assignee_key).
+    first_responder_key: Mapped[str | None] = mapped_column(String(160))
 
 
 class TicketEntry(Base):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.elements import SQLColumnExpression
 
@@ -107,16 +107,14 @@ def backlog(at: datetime) -> list[ColumnElement[bool]]:
         .limit(1)
         .scalar_subquery()
     )
-    return [
-        Ticket.created_at < at,
-        or_(
-            and_(Ticket.status.in_(ACTIVE), Ticket.id.not_in(changed)),
-            and_(
-                Ticket.id.in_(changed),
-                func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE),
-            ),
-        ),
-    ]
+    # Two sets, each found through an index (live tickets by status, changed ones from the log),
+    # rather than one condition with OR, which made the database read every ticket created
+    # before ``at``.
+    unchanged = select(Ticket.id).where(Ticket.status.in_(ACTIVE), Ticket.id.not_in(changed))
+    were_active = select(Ticket.id).where(
+        Ticket.id.in_(changed), func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE)
+    )
+    return [Ticket.created_at < at, Ticket.id.in_(union_all(unchanged, were_active))]
 
 
 def as_of(period: Period, now: datetime) -> datetime:

@@ -113,6 +113,7 @@ def _responded(n: Notifier, ticket: Ticket, by: Actor) -> None:
     """A person answered the requester: the first time, that is the first response."""
     if ticket.first_response_at is None:
         ticket.first_response_at = n.store.now
+        ticket.first_responder_key = by.key
         _log(n, EventKind.FIRST_RESPONSE, ticket, by)
     ticket.updated_at = n.store.now
 
@@ -446,7 +447,8 @@ async def resolve(
     _move(n, ticket, Op.RESOLVE, agent)
     _responded(n, ticket, agent)
     ticket.resolution = summary or None
-    store.tickets.add_entry(ticket,
+    store.tickets.add_entry(
+        ticket,
         "system",
         agent.name,
         n.t("agent.resolved_entry", agent=agent.name, summary=summary or "-"),

@@ -85,6 +85,7 @@ async def test_constraints_and_indexes_carry_the_naming_convention_names(
         "ix_tickets_conversation_id",
         "ix_tickets_created_at",
         "ix_tickets_first_resolved_at",
+        "ix_tickets_first_response_at",
         "ix_tickets_requester_id",
         "ix_tickets_resolved_at",
         "ix_tickets_status_priority",

@@ -498,6 +498,7 @@ async def _report_columns(engine: AsyncEngine) -> tuple[list[Any], list[Any]]:
                 Ticket.reopen_count,
                 Ticket.agent_replies,
                 Ticket.requester_waiting_since,
+                Ticket.first_responder_key,
             ).order_by(Ticket.id)
         )
         entries = await connection.execute(
@@ -516,12 +517,14 @@ async def test_the_report_columns_the_lifecycle_keeps_are_what_the_migration_der
     def tue(hour: int, minute: int = 0) -> datetime:
         return datetime(2026, 11, 3, hour, minute, tzinfo=UTC)
 
-    # (id, first resolved, re-opens, agent replies, requester waiting since), worked out above.
+    ali, bea = "web:agent:Ali", "web:agent:Bea"
+    # (id, first resolved, re-opens, agent replies, requester waiting since, first responder),
+    # worked out above.
     assert [tuple(row) for row in kept] == [
-        (1, datetime(2026, 11, 2, 11, 0, tzinfo=UTC), 0, 1, None),
-        (2, tue(10), 0, 1, None),
-        (3, None, 0, 0, tue(11)),
-        (4, tue(13), 1, 2, None),
+        (1, datetime(2026, 11, 2, 11, 0, tzinfo=UTC), 0, 1, None, ali),
+        (2, tue(10), 0, 1, None, ali),
+        (3, None, 0, 0, tue(11), None),
+        (4, tue(13), 1, 2, None, bea),
     ]
     waits = sorted(since for _id, since in kept_entries if since is not None)
     assert waits == [datetime(2026, 11, 2, 10, 0, tzinfo=UTC), tue(9), tue(12), tue(13, 30)]

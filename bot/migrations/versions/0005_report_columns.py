@@ -7,7 +7,8 @@ looking for a re-open; first resolution looking up each ticket's earliest resolu
 
 - tickets.first_resolved_at (indexed: a period's first resolutions), tickets.reopen_count,
   tickets.agent_replies, tickets.requester_waiting_since (the requester's latest message no
-  agent reply has followed yet);
+  agent reply has followed yet), tickets.first_responder_key (who gave the first response);
+- an index on tickets.first_response_at (a period's first responses, per agent);
 - ticket_entries.waited_since: on an agent reply that followed a requester message, when that
   message was written.
 
@@ -49,6 +50,9 @@ BACKFILL = (
             WHERE q.ticket_id = ticket_entries.ticket_id AND q.kind IN ('requester', 'agent')
               AND q.id < ticket_entries.id))
     WHERE kind = 'agent'""",
+    """UPDATE tickets SET first_responder_key = (
+        SELECT min(v.actor_key) FROM ticket_events v
+        WHERE v.ticket_id = tickets.id AND v.action = 'first_response')""",
     """UPDATE tickets SET requester_waiting_since = (
         SELECT p.created_at FROM ticket_entries p
         WHERE p.kind = 'requester' AND p.id = (
@@ -59,27 +63,34 @@ BACKFILL = (
 
 def upgrade() -> None:
     # ADD COLUMN works in place on both databases (no table copy).
-    for column in (
+    for added in (
         sa.Column("first_resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reopen_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("agent_replies", sa.Integer(), server_default="0", nullable=False),
         sa.Column("requester_waiting_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_responder_key", sa.String(length=160), nullable=True),
     ):
-        op.add_column("tickets", column)
+        op.add_column("tickets", added)
     op.add_column(
         "ticket_entries", sa.Column("waited_since", sa.DateTime(timezone=True), nullable=True)
     )
     for statement in BACKFILL:
         op.execute(statement)
-    op.create_index(
-        op.f("ix_tickets_first_resolved_at"), "tickets", ["first_resolved_at"], unique=False
-    )
+    for indexed in ("first_resolved_at", "first_response_at"):
+        op.create_index(op.f(f"ix_tickets_{indexed}"), "tickets", [indexed], unique=False)
 
 
 def downgrade() -> None:
     # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): batch mode would copy and drop the
     # tickets table, which the other tables' foreign keys refuse once there are tickets.
-    op.drop_index(op.f("ix_tickets_first_resolved_at"), table_name="tickets")
+    for column in ("first_response_at", "first_resolved_at"):
+        op.drop_index(op.f(f"ix_tickets_{column}"), table_name="tickets")
     op.drop_column("ticket_entries", "waited_since")
-    for column in ("requester_waiting_since", "agent_replies", "reopen_count", "first_resolved_at"):
+    for column in (
+        "first_responder_key",
+        "requester_waiting_since",
+        "agent_replies",
+        "reopen_count",
+        "first_resolved_at",
+    ):
         op.drop_column("tickets", column)

@@ -110,11 +110,14 @@ def backlog(at: datetime) -> list[ColumnElement[bool]]:
     # Two sets, each found through an index (live tickets by status, changed ones from the log),
     # rather than one condition with OR, which made the database read every ticket created
     # before ``at``.
-    unchanged = select(Ticket.id).where(Ticket.status.in_(ACTIVE), Ticket.id.not_in(changed))
-    were_active = select(Ticket.id).where(
-        Ticket.id.in_(changed), func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE)
+    existed = Ticket.created_at < at
+    unchanged = select(Ticket.id).where(
+        existed, Ticket.status.in_(ACTIVE), Ticket.id.not_in(changed)
     )
-    return [Ticket.created_at < at, Ticket.id.in_(union_all(unchanged, were_active))]
+    were_active = select(Ticket.id).where(
+        existed, Ticket.id.in_(changed), func.coalesce(last, TicketStatus.NEW.value).in_(ACTIVE)
+    )
+    return [existed, Ticket.id.in_(union_all(unchanged, were_active))]
 
 
 def as_of(period: Period, now: datetime) -> datetime:
@@ -133,9 +136,13 @@ def breached(period: Period) -> list[ColumnElement[bool]]:
     ]
 
 
+#: First-contact resolution: exactly one agent reply and never re-opened.
+FIRST_CONTACT = (Ticket.agent_replies == 1, Ticket.reopen_count == 0)
+
+
 def first_contact(period: Period) -> list[ColumnElement[bool]]:
-    """Resolved in the period with exactly one agent reply and never re-opened."""
-    return [*resolved(period), Ticket.agent_replies == 1, Ticket.reopen_count == 0]
+    """Resolved in the period at first contact."""
+    return [*resolved(period), *FIRST_CONTACT]
 
 
 def unattended(now: datetime) -> list[ColumnElement[bool]]:

@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.web.app import setup_web_chat
-from conversations.reports.period import Period
+from conversations.reports.period import Filters, Period
 from tests.e2e.test_web_chat_browser import (  # noqa: F401  (fixtures)
     _console_errors,
     _serve,
@@ -223,6 +223,41 @@ async def test_bad_input_and_the_language_switch(
     await expect(page.get_by_test_id("report-error")).to_be_hidden()
     # Errors answered by the API show in the page; the browser logs the 400 itself.
     assert all("400" in e for e in errors), errors
+    await page.context.close()
+
+
+@pytest.mark.parametrize(("viewport", "lang"), [("desktop", "en"), ("phone", "fa")])
+async def test_an_article_narrows_the_whole_report_to_it(
+    browser: Browser,  # noqa: F811
+    site: tuple[str, DeskHarness],
+    viewport: str,
+    lang: str,
+) -> None:
+    base, harness = site
+    article = "forgotten-password"
+    narrowed: dict[str, Any] = await harness.reads.report(
+        Period(TUESDAY, TUESDAY), Filters(article=article)
+    )
+    page, errors = await _open(
+        browser, base, viewport=viewport, lang=lang, query=f"from={TUE}&to={TUE}"
+    )
+    await expect(page.get_by_test_id("value-tickets-created")).to_have_text("3")
+    link = page.get_by_test_id("articles-filter").filter(has_text=article)
+    await link.click()
+    await expect(page.get_by_test_id("value-tickets-created")).to_have_text(
+        str(narrowed["tickets"]["created"])
+    )
+    assert f"article={article}" in page.url
+    await expect(page.get_by_test_id("control-article")).to_have_value(article)
+    await expect(page.get_by_test_id("articles-row")).to_have_count(len(narrowed["articles"]))
+    await expect(page.get_by_test_id("value-deflection")).to_have_text(
+        _share(narrowed["self_service"]["deflection_rate"])
+    )
+    await page.screenshot(path=str(SHOTS / f"article-{viewport}-{lang}.png"), full_page=True)
+    # Back returns to the whole desk.
+    await page.go_back()
+    await expect(page.get_by_test_id("value-tickets-created")).to_have_text("3")
+    assert errors == []
     await page.context.close()
 
 

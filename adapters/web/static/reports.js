@@ -18,7 +18,7 @@
 
   const LANG_KEY = "deskbot.consoleLang";
   const POLL_MS = 30000;
-  const PARAMS = ["from", "to", "by", "channel", "priority", "team", "agent", "lang"];
+  const PARAMS = ["from", "to", "by", "channel", "priority", "team", "agent", "lang", "article"];
   const SVG = "http://www.w3.org/2000/svg";
   const COLORS = { a: "#2457c5", b: "#1e8e3e", c: "#b3261e" };
 
@@ -571,6 +571,22 @@
         const td = el("td");
         if (c.figure && isNumber(row[c.key])) {
           td.appendChild(drillButton(String(value), c.figure, c.drillLabel(row), c.params(row)));
+        } else if (c.filter) {
+          // The whole dashboard narrowed to this row (an article, say): its figures and tickets.
+          const params = scope({ [c.filter]: row[c.key] });
+          const link = el("a", { text: String(value), testid: testid + "-filter" });
+          link.href = location.pathname + "?" + queryString(Object.assign({ by: report.by }, params));
+          link.title = t("filter_by", { value: String(value) });
+          link.dir = "auto";
+          link.addEventListener("click", (event) => {
+            event.preventDefault();
+            history.pushState(null, "", link.href);
+            readLocation();
+            drill = null;
+            els.drill.hidden = true;
+            refresh();
+          });
+          td.appendChild(link);
         } else {
           td.textContent = value === null || value === undefined ? "—" : String(value);
           if (c.auto) td.dir = "auto";
@@ -606,7 +622,7 @@
       { key: "merges", label: t("merges") },
     ], report.agents));
     els.articles.replaceChildren(table("articles", [
-      { key: "id", label: t("article"), auto: true },
+      { key: "id", label: t("article"), filter: "article" },
       { key: "shown", label: t("shown") },
       { key: "solved", label: t("solved") },
       { key: "rejected", label: t("rejected") },
@@ -649,6 +665,10 @@
       if (drill && !els.drill.hidden) els.drillTitle.textContent = t("drill_title", { figure: drill.label });
     });
     els.controls.addEventListener("submit", submitControls);
+    window.addEventListener("popstate", () => {
+      readLocation();
+      refresh();
+    });
     els.loginForm.addEventListener("submit", login);
     els.drillClose.addEventListener("click", () => {
       drill = null;

@@ -138,6 +138,7 @@ def report(
     text: a summary in DESKBOT_AGENT_LANG; json: every figure, series and heatmap included;
     csv: section,figure,value,previous, one line per figure.
     """
+    from bot import db
     from conversations.reports import compute
     from conversations.reports.choices import check_filters
     from conversations.reports.period import Filters
@@ -154,7 +155,9 @@ def report(
 
     async def work(session: Any) -> dict[str, Any]:
         await check_filters(session, filters, teams=teams)
-        return await compute.report(session, period, filters, now=now, by=by)
+        # the dashboard's way: the parts at once, each in a session of its own
+        sessions = db.session_factory(session.bind)
+        return await compute.report(sessions, period, filters, now=now, by=by, apart=True)
 
     figures = _run(work, settings)
     _print_report(figures, output_format, settings.agent_lang)

@@ -75,8 +75,9 @@ class Reads:
         self, period: Period, filters: Filters | None = None, *, by: str = "day"
     ) -> dict[str, Any]:
         """The report of ``period`` (docs/metrics.md), as ``deskbot report --format json``."""
-        async with self._sessions() as session:
-            return await compute.report(session, period, filters, now=self._clock(), by=by)
+        return await compute.report(
+            self._sessions, period, filters, now=self._clock(), by=by, apart=True
+        )
 
     async def tickets_behind(
         self, figure: str, period: Period, filters: Filters | None = None, *, limit: int = 500

@@ -452,7 +452,9 @@ async def cmd_report(ctx: AgentContext, args: str) -> str:
         period = Period.named(args.strip().lower() or "week", ctx.store.now.date())
     except ReportInputError:
         raise ctx.usage() from None
-    figures = await compute.report(ctx.store.session, period, now=ctx.store.now, detail=False)
+    figures = await compute.report(
+        compute.within(ctx.store.session), period, now=ctx.store.now, detail=False
+    )
     return render.summary(figures, ctx.notify.workflow.agent_lang)
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import db
 from conversations.messages import ChatRef, Platform, UserRef
 from conversations.models import Ticket, TicketEntry
-from conversations.reports.compute import report
+from conversations.reports.compute import report, within
 from conversations.reports.period import Filters, Period, ReportInputError, period_from
 from conversations.reports.ticket_sets import tickets_in
 from tests.harness import DeskHarness, Person, texts
@@ -121,8 +121,18 @@ async def known(desk: DeskHarness) -> DeskHarness:
 
 
 async def tuesday(desk: DeskHarness, filters: Filters | None = None) -> dict:  # type: ignore[type-arg]
-    async with desk.sessions() as session:
-        return await report(session, Period(TUESDAY, TUESDAY), filters, now=NOW)
+    return await report(desk.sessions, Period(TUESDAY, TUESDAY), filters, now=NOW, apart=True)
+
+
+async def test_a_report_is_the_same_run_apart_or_in_one_transaction(known: DeskHarness) -> None:
+    # apart: the parts at once, each in its own session (PostgreSQL); the agent command runs
+    # them in its own transaction, one after another
+    for period in (Period(TUESDAY, TUESDAY), Period(MONDAY, TUESDAY)):
+        at_once = await report(known.sessions, period, now=NOW, apart=True)
+        async with known.sessions() as session:
+            in_one = await report(within(session), period, now=NOW)
+        assert at_once == in_one
+        assert list(at_once) == list(in_one)  # the same keys in the same order
 
 
 async def test_volume(known: DeskHarness) -> None:
@@ -222,13 +232,12 @@ async def test_self_service(known: DeskHarness) -> None:
 
 
 async def test_an_assumed_solution_waits_a_day(known: DeskHarness) -> None:
-    async with known.sessions() as session:
-        early = await report(
-            session,
-            Period(TUESDAY, TUESDAY),
-            now=datetime(2026, 11, 4, 15, 0, tzinfo=UTC),  # Mina asked 23 h 50 min ago
-            detail=False,
-        )
+    early = await report(
+        known.sessions,
+        Period(TUESDAY, TUESDAY),
+        now=datetime(2026, 11, 4, 15, 0, tzinfo=UTC),  # Mina asked 23 h 50 min ago
+        detail=False,
+    )
     assert early["self_service"]["solved_assumed"] == 0
 
 
@@ -319,8 +328,7 @@ async def test_every_count_is_the_size_of_its_drill_down(known: DeskHarness) -> 
 
 
 async def test_series_and_heatmap(known: DeskHarness) -> None:
-    async with known.sessions() as session:
-        week = await report(session, Period(MONDAY, TUESDAY), now=NOW)
+    week = await report(known.sessions, Period(MONDAY, TUESDAY), now=NOW)
     monday, tuesday_ = week["series"]
     assert (monday["bucket"], monday["created"], monday["resolved"]) == ("2026-11-02", 1, 1)
     assert (tuesday_["bucket"], tuesday_["created"], tuesday_["resolved"]) == ("2026-11-03", 3, 2)
@@ -332,15 +340,13 @@ async def test_series_and_heatmap(known: DeskHarness) -> None:
     assert heat[1][10] == 1  # Monday 10:00: #1
     assert (heat[2][9], heat[2][11], heat[2][12]) == (1, 1, 1)  # Tuesday
     assert sum(map(sum, heat)) == 4
-    async with known.sessions() as session:
-        weekly = await report(session, Period(MONDAY, TUESDAY), now=NOW, by="week")
+    weekly = await report(known.sessions, Period(MONDAY, TUESDAY), now=NOW, by="week")
     assert [p["bucket"] for p in weekly["series"]] == ["2026-11-02"]
     assert weekly["series"][0]["created"] == 4
 
 
 async def test_an_empty_period_has_zeros_and_nulls_never_errors(desk: DeskHarness) -> None:
-    async with desk.sessions() as session:
-        figures = await report(session, Period(TUESDAY, TUESDAY), now=NOW)
+    figures = await report(desk.sessions, Period(TUESDAY, TUESDAY), now=NOW)
     assert figures["tickets"] == {"created": 0, "resolved": 0, "reopened": 0, "backlog": 0}
     assert figures["first_response_minutes"] == {"p50": None, "p90": None, "n": 0}
     assert figures["csat"]["average"] is None and figures["fcr_rate"] is None

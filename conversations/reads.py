@@ -80,10 +80,18 @@ class Reads:
         )
 
     async def tickets_behind(
-        self, figure: str, period: Period, filters: Filters | None = None, *, limit: int = 500
+        self,
+        figure: str,
+        period: Period,
+        filters: Filters | None = None,
+        *,
+        actor: str | None = None,
+        limit: int = 500,
     ) -> list[TicketView]:
-        """The tickets a report figure counts (its drill-down); KeyError for an unknown one."""
-        query = tickets_in(figure, period, filters or Filters(), self._clock()).limit(limit)
+        """The tickets a report figure counts (its drill-down; the agent ``actor``'s for the
+        agents table's figures); KeyError for an unknown one."""
+        query = tickets_in(figure, period, filters or Filters(), self._clock(), actor=actor)
+        query = query.limit(limit)
         async with self._sessions() as session:
             store = Store(session, self._clock())
             tickets = [t for t in await session.scalars(select(Ticket).where(Ticket.id.in_(query)))]
@@ -149,6 +157,11 @@ class HelpDesk:
         return await self.reads.report(period, filters, by=by)
 
     async def tickets_behind(
-        self, figure: str, period: Period, filters: Filters | None = None
+        self,
+        figure: str,
+        period: Period,
+        filters: Filters | None = None,
+        *,
+        actor: str | None = None,
     ) -> list[TicketView]:
-        return await self.reads.tickets_behind(figure, period, filters)
+        return await self.reads.tickets_behind(figure, period, filters, actor=actor)

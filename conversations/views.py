@@ -146,7 +146,13 @@ class Desk(Protocol):
         ...
 
     async def tickets_behind(
-        self, figure: str, period: Period, filters: Filters | None = None
+        self,
+        figure: str,
+        period: Period,
+        filters: Filters | None = None,
+        *,
+        actor: str | None = None,
     ) -> list[TicketView]:
-        """The tickets a report figure counts; KeyError for a figure with no ticket list."""
+        """The tickets a report figure counts (the agent ``actor``'s, for the agents table's
+        figures); KeyError for a figure with no ticket list."""
         ...

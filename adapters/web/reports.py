@@ -30,10 +30,10 @@ def spell(name: str) -> str:
     return f"'{name}'"
 
 
-def _values(request: web.Request, *, skip: str | None = None) -> dict[str, str]:
+def _values(request: web.Request, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     values: dict[str, str] = {}
     for name in request.query:
-        if name == skip:
+        if name in skip:
             continue
         given = request.query.getall(name)
         if len(given) > 1:
@@ -50,7 +50,7 @@ class ReportRoutes:
         # Like /agent, the page holds no data; it asks the API, which answers 401 without login.
         return serve_page(request, "reports.html")
 
-    async def _request(self, request: web.Request, *, skip: str | None = None) -> ReportRequest:
+    async def _request(self, request: web.Request, *, skip: tuple[str, ...] = ()) -> ReportRequest:
         try:
             return await self._desk.report_request(_values(request, skip=skip), spell=spell)
         except ReportInputError as error:
@@ -65,16 +65,21 @@ class ReportRoutes:
 
     @json_endpoint
     async def tickets(self, request: web.Request) -> web.StreamResponse:
-        """``GET /api/agent/reports/tickets?figure=NAME&from&to&<filters>``."""
+        """``GET /api/agent/reports/tickets?figure=NAME[&actor=AGENT_KEY]&from&to&<filters>``
+        (``actor``: the agent whose figure it is, for the agents table's figures)."""
+        drill = _values(request, skip=tuple(set(request.query) - {"figure", "actor"}))
         try:
-            figure = parse_figure(request.query.get("figure"), spell=spell)
+            figure = parse_figure(drill.get("figure"), drill.get("actor"), spell=spell)
         except ReportInputError as error:
             raise InputError(str(error)) from None
-        wanted = await self._request(request, skip="figure")
-        tickets = await self._desk.tickets_behind(figure, wanted.period, wanted.filters)
+        wanted = await self._request(request, skip=("figure", "actor"))
+        tickets = await self._desk.tickets_behind(
+            figure.name, wanted.period, wanted.filters, actor=figure.actor
+        )
         return web.json_response(
             {
-                "figure": figure,
+                "figure": figure.name,
+                "actor": figure.actor,
                 "period": render_period(wanted.period),
                 "filters": wanted.filters.as_dict(),
                 "tickets": [render_ticket_view(ticket) for ticket in tickets],

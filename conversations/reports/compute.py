@@ -37,8 +37,7 @@ from conversations.reports.sql import (
     percentiles,
     weekday_of,
 )
-from conversations.tickets.events import EventKind
-from conversations.tickets.lifecycle import ACTIVE, TicketStatus
+from conversations.tickets.lifecycle import ACTIVE
 
 ASSUMED_SOLVED_AFTER = timedelta(hours=24)  # no ticket within this (sql.day_after): solved
 
@@ -292,17 +291,8 @@ async def _agents(session: AsyncSession, period: Period, filters: Filters) -> li
     match = sets.matching(filters)
 
     # Each figure counts the tickets with an event of its kind by the agent, in one pass over
-    # the period's events of those kinds.
-    kinds = {
-        "claimed": and_(
-            TicketEvent.action == EventKind.ASSIGNED, TicketEvent.to_value == TicketEvent.actor
-        ),
-        "resolved": and_(
-            TicketEvent.action == EventKind.STATUS, TicketEvent.to_value == TicketStatus.RESOLVED
-        ),
-        "transfers": TicketEvent.action == EventKind.TRANSFER,
-        "merges": TicketEvent.action == EventKind.MERGED,
-    }
+    # the period's events of those kinds (their drill-downs: ``sets.AGENT_SETS``).
+    kinds = sets.AGENT_EVENTS
     rows = await session.execute(
         select(
             TicketEvent.actor_key,

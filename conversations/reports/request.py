@@ -18,12 +18,13 @@ from conversations.reports.period import (
     parse_day,
     period_from,
 )
-from conversations.reports.ticket_sets import SETS
+from conversations.reports.ticket_sets import AGENT_SETS, SETS
 
 FILTERS: tuple[str, ...] = tuple(f.name for f in fields(Filters))
 PARAMETERS: tuple[str, ...] = ("from", "to", "by", *FILTERS)
-#: The figures whose tickets a drill-down can list (``ticket_sets.SETS``).
-TICKET_FIGURES: tuple[str, ...] = tuple(SETS)
+#: The figures whose tickets a drill-down can list (``ticket_sets.SETS``, and per agent
+#: ``ticket_sets.AGENT_SETS``, which take the agent's key as ``actor``).
+TICKET_FIGURES: tuple[str, ...] = (*SETS, *AGENT_SETS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +72,28 @@ def parse_request(
     )
 
 
-def parse_figure(value: str | None, *, spell: Spell = cli_option) -> str:
-    """The name of a figure that has a ticket list."""
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A drill-down's figure: its name and, for the agents table's, the agent's key."""
+
+    name: str
+    actor: str | None = None
+
+
+def parse_figure(
+    value: str | None, actor: str | None = None, *, spell: Spell = cli_option
+) -> Figure:
+    """The name of a figure that has a ticket list, with ``actor`` exactly when it needs one."""
     if not value:
         raise ReportInputError(f"{spell('figure')} is required: one of {', '.join(TICKET_FIGURES)}")
-    if value not in SETS:
+    if value not in TICKET_FIGURES:
         raise ReportInputError(
             f"{spell('figure')}: {value!r} has no ticket list (known: {', '.join(TICKET_FIGURES)})"
         )
-    return value
+    if value in AGENT_SETS and not actor:
+        raise ReportInputError(f"{spell('figure')}: {value!r} needs {spell('actor')}: an agent key")
+    if value not in AGENT_SETS and actor is not None:
+        raise ReportInputError(
+            f"{spell('actor')} is only for the agents' figures ({', '.join(AGENT_SETS)})"
+        )
+    return Figure(value, actor or None)

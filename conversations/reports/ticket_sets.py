@@ -177,6 +177,54 @@ SETS: dict[str, Callable[[Period, datetime], list[ColumnElement[bool]]]] = {
 }
 
 
-def tickets_in(name: str, period: Period, filters: Filters, now: datetime) -> Select[Any]:
-    """The ids of the tickets behind the figure ``name``; KeyError for an unknown one."""
-    return select(Ticket.id).where(*SETS[name](period, now), *matching(filters)).order_by(Ticket.id)
+#: What the agents table counts per agent: the tickets with an event of each kind by the agent
+#: in the period (``compute._agents`` counts them, ``AGENT_SETS`` lists them).
+AGENT_EVENTS: dict[str, ColumnElement[bool]] = {
+    "claimed": and_(
+        TicketEvent.action == EventKind.ASSIGNED, TicketEvent.to_value == TicketEvent.actor
+    ),
+    "resolved": and_(
+        TicketEvent.action == EventKind.STATUS, TicketEvent.to_value == TicketStatus.RESOLVED
+    ),
+    "transfers": TicketEvent.action == EventKind.TRANSFER,
+    "merges": TicketEvent.action == EventKind.MERGED,
+}
+
+
+def _by_agent(kind: str) -> Callable[[Period, str], list[ColumnElement[bool]]]:
+    def conditions(period: Period, agent_key: str) -> list[ColumnElement[bool]]:
+        return [
+            exists().where(
+                TicketEvent.ticket_id == Ticket.id,
+                AGENT_EVENTS[kind],
+                TicketEvent.actor_key == agent_key,
+                within(TicketEvent.created_at, period),
+            )
+        ]
+
+    return conditions
+
+
+#: The agents table's sets, each for one agent (the ``actor``: an agent key): figure ->
+#: conditions for (period, agent key).
+AGENT_SETS: dict[str, Callable[[Period, str], list[ColumnElement[bool]]]] = {
+    **{f"agent_{kind}": _by_agent(kind) for kind in AGENT_EVENTS},
+    # The n of the agent's first_response_p50.
+    "agent_first_responses": lambda p, key: [
+        within(Ticket.first_response_at, p),
+        Ticket.first_responder_key == key,
+    ],
+    "agent_open": lambda p, key: [Ticket.status.in_(ACTIVE), Ticket.assignee_key == key],
+}
+
+
+def tickets_in(
+    name: str, period: Period, filters: Filters, now: datetime, *, actor: str | None = None
+) -> Select[Any]:
+    """The ids of the tickets behind the figure ``name`` (for an ``AGENT_SETS`` figure, the
+    agent ``actor``'s); KeyError for an unknown one or for a missing or needless ``actor``
+    (``request.parse_figure`` checks both for the surfaces)."""
+    if (name in AGENT_SETS) != (actor is not None):
+        raise KeyError(name)
+    conditions = AGENT_SETS[name](period, actor) if actor is not None else SETS[name](period, now)
+    return select(Ticket.id).where(*conditions, *matching(filters)).order_by(Ticket.id)

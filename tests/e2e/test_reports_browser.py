@@ -137,6 +137,13 @@ async def test_the_dashboard_shows_the_reports_numbers(
     await expect(page.get_by_test_id("drill")).to_have_attribute("data-figure", "unattended")
     await expect(rows).to_have_count(1)
     assert await rows.first.get_attribute("data-ticket-id") == "3"
+    # An agent's count opens that agent's tickets: Bea resolved #4 (twice: one ticket).
+    bea = page.get_by_test_id("agents-row").filter(has_text="Bea")
+    await bea.locator("button[data-figure='agent_resolved']").click()
+    await expect(page.get_by_test_id("drill")).to_have_attribute("data-figure", "agent_resolved")
+    await expect(rows).to_have_count(1)
+    assert await rows.first.get_attribute("data-ticket-id") == "4"
+    await expect(page.get_by_test_id("drill-title")).to_contain_text("Bea")
 
     await page.screenshot(path=str(SHOTS / f"{viewport}-{lang}.png"), full_page=True)
     await _no_horizontal_overflow(page)

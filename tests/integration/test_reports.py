@@ -327,6 +327,31 @@ async def test_every_count_is_the_size_of_its_drill_down(known: DeskHarness) -> 
     assert figures["live"]["open"] == len(expected["open"])
 
 
+async def test_every_agent_count_is_the_size_of_its_drill_down(known: DeskHarness) -> None:
+    # Tuesday: Ali claimed, answered and resolved #2; Bea took #4 by answering it and resolved
+    # it (twice: one ticket); neither owns an open ticket. Monday: Ali took #1 by answering it.
+    expected = {
+        (TUESDAY, "web:agent:Ali"): {"claimed": [2], "resolved": [2], "first_responses": [2]},
+        (TUESDAY, "web:agent:Bea"): {"claimed": [4], "resolved": [4], "first_responses": [4]},
+        (MONDAY, "web:agent:Ali"): {"claimed": [1], "resolved": [1], "first_responses": [1]},
+    }
+    for (day, key), sets in expected.items():
+        period = Period(day, day)
+        figures = await report(known.sessions, period, now=NOW, detail=False)
+        (agent,) = [a for a in figures["agents"] if a["key"] == key]
+        sets |= {"open": [], "transfers": [], "merges": []}
+        async with known.sessions() as session:
+            for name, ids in sets.items():
+                query = tickets_in(f"agent_{name}", period, Filters(), NOW, actor=key)
+                assert list(await session.scalars(query)) == ids, (day, key, name)
+                assert agent[name] == len(ids), (day, key, name)
+    # an agent figure without its agent, or another figure with one, is refused
+    with pytest.raises(KeyError):
+        tickets_in("agent_claimed", Period(TUESDAY, TUESDAY), Filters(), NOW)
+    with pytest.raises(KeyError):
+        tickets_in("created", Period(TUESDAY, TUESDAY), Filters(), NOW, actor="web:agent:Ali")
+
+
 async def test_series_and_heatmap(known: DeskHarness) -> None:
     week = await report(known.sessions, Period(MONDAY, TUESDAY), now=NOW)
     monday, tuesday_ = week["series"]

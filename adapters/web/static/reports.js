@@ -611,15 +611,21 @@
   function renderTables() {
     els.byChannel.replaceChildren(breakdown("by_channel", "channel"));
     els.byPriority.replaceChildren(breakdown("by_priority", "priority"));
+    // Each of an agent's counts lists its tickets: the figure agent_<count>, for this agent.
+    const mine = (key, label, figure) => ({
+      key: key, label: label, figure: figure,
+      drillLabel: (row) => label + " · " + row.name,
+      params: (row) => scope({ actor: row.key }),
+    });
     els.agents.replaceChildren(table("agents", [
       { key: "name", label: t("name"), auto: true },
-      { key: "claimed", label: t("claimed") },
-      { key: "resolved", label: t("resolved") },
+      mine("claimed", t("claimed"), "agent_claimed"),
+      mine("resolved", t("resolved"), "agent_resolved"),
       { key: "first_response_p50", label: t("first_response_p50"), format: duration },
       { key: "csat_average", label: t("csat_average"), format: average },
-      { key: "open", label: t("open_load") },
-      { key: "transfers", label: t("transfers") },
-      { key: "merges", label: t("merges") },
+      mine("open", t("open_load"), "agent_open"),
+      mine("transfers", t("transfers"), "agent_transfers"),
+      mine("merges", t("merges"), "agent_merges"),
     ], report.agents));
     els.articles.replaceChildren(table("articles", [
       { key: "id", label: t("article"), filter: "article" },

@@ -134,6 +134,9 @@ async def test_a_parameter_given_twice_is_refused(client) -> None:  # type: igno
         ("unassigned", {}, [3]),
         ("unattended", {}, [3]),
         ("open", {"priority": "normal"}, []),
+        ("agent_claimed", {"from": TUE, "to": TUE, "actor": "web:agent:Ali"}, [2]),
+        ("agent_resolved", {"from": TUE, "to": TUE, "actor": "web:agent:Bea"}, [4]),
+        ("agent_resolved", {"from": TUE, "to": TUE, "actor": "web:agent:Zed"}, []),
     ],
 )
 async def test_the_tickets_behind_a_figure(client, figure, query, ids) -> None:  # type: ignore[no-untyped-def]
@@ -144,6 +147,53 @@ async def test_the_tickets_behind_a_figure(client, figure, query, ids) -> None: 
     )
     assert [t["id"] for t in body["tickets"]] == ids
     assert body["figure"] == figure
+    assert body["actor"] == query.get("actor")
+
+
+async def test_agents_counts_agree_with_their_lists(client) -> None:  # type: ignore[no-untyped-def]
+    report = await _json(
+        await client.get("/api/agent/reports", params={"from": TUE, "to": TUE}, headers=BEARER)
+    )
+    assert report["agents"]
+    for agent in report["agents"]:
+        for count in ("claimed", "resolved", "open", "transfers", "merges"):
+            body = await _json(
+                await client.get(
+                    "/api/agent/reports/tickets",
+                    params={"figure": f"agent_{count}", "actor": agent["key"], "from": TUE},
+                    headers=BEARER,
+                )
+            )
+            assert len(body["tickets"]) == agent[count], (agent["name"], count)
+
+
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        ({"figure": "agent_claimed"}, "'actor'"),
+        ({"figure": "agent_claimed", "actor": ""}, "'actor'"),
+        ({"figure": "created", "actor": "web:agent:Ali"}, "'actor'"),
+        ({"figure": "agent_claimed", "actor": "web:agent:Ali&actor=x"}, None),
+    ],
+)
+async def test_an_agent_figure_needs_its_agent_and_only_it(client, params, names) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get(
+        "/api/agent/reports/tickets", params={"from": TUE, **params}, headers=BEARER
+    )
+    if names is None:  # an odd key is just a key no agent has
+        assert (await _json(response))["tickets"] == []
+    else:
+        assert names in (await _json(response, 400))["error"]
+
+
+async def test_actor_given_twice_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+    body = await _json(
+        await client.get(
+            "/api/agent/reports/tickets?figure=agent_claimed&actor=a&actor=b", headers=BEARER
+        ),
+        400,
+    )
+    assert "'actor'" in body["error"]
 
 
 async def test_a_ticket_of_the_list(client) -> None:  # type: ignore[no-untyped-def]

@@ -18,11 +18,14 @@ def explain(error: BaseException) -> str | None:
     from adapters.base import AdapterStartError
     from bot.config import ConfigError
     from bot.db import SchemaError
+    from conversations.messages import Unavailable
     from conversations.team import TeamFileError
     from kb import KBError
 
     if isinstance(error, ConfigError | SchemaError | AdapterStartError):
         return str(error)
+    if isinstance(error, Unavailable):
+        return f"the database cannot take this now, nothing was saved; try again ({error})"
     if isinstance(error, KBError):
         return f"the knowledge base has problems (DESKBOT_KB_PATH):\n{error}"
     if isinstance(error, TeamFileError):

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations import surveys, timers
@@ -35,6 +37,7 @@ from conversations.messages import (
     OutboundMessage,
     Platform,
     Reply,
+    Unavailable,
 )
 from conversations.models import Conversation, Message, Person, Suggestion, Ticket
 from conversations.priority import PRIORITIES, infer_priority
@@ -53,6 +56,32 @@ log = logging.getLogger(__name__)
 CLI_AGENT_CHAT = ChatRef(Platform.CONSOLE, "agents")
 MAX_SUGGESTIONS = 3
 MIN_QUESTION_WORDS = 3
+
+
+#: SQLSTATE classes a later try can get past: connection exception, insufficient resources
+#: (too many connections), operator intervention (shutting down, starting up); and the states of
+#: a serialization failure and a deadlock.
+_TRANSIENT_CLASSES = ("08", "53", "57")
+_TRANSIENT_STATES = ("40001", "40P01")
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database could not take the transaction now, and a later try can succeed: it is
+    unreachable, restarting or refusing connections, the connection dropped, the pool is out of
+    connections, or (SQLite) the lock stayed held past the busy timeout. Anything else (a
+    constraint violated, a bug) a retry would only repeat."""
+    if isinstance(error, IntegrityError):
+        return False
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated or error.statement is None:
+        # Lost mid-way, or never made: SQLAlchemy wraps a failed connect (e.g. PostgreSQL's
+        # "database is not currently accepting connections") with no statement.
+        return True
+    state = str(getattr(error.orig, "sqlstate", "") or "")
+    return state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES
 
 
 def utcnow() -> datetime:
@@ -87,8 +116,10 @@ class Engine:
 
     async def dispatch(self, event: InboundEvent) -> Reply | None:
         """Handle one event exactly once. Returns the answer for an agent command; requesters are
-        answered through the outbox. Known failures answer with their message; anything else is
-        logged here, once, and answered with an apology."""
+        answered through the outbox. Known failures answer with their message. A database outage
+        raises ``Unavailable`` (nothing was kept: the sender must deliver the event again), and
+        no apology is sent, since the message will be taken when it comes again. Anything else
+        is logged here, once, and answered with an apology."""
         try:
             async with self._sessions.begin() as session:
                 store = Store(session, self._clock())
@@ -102,7 +133,16 @@ class Engine:
                 else:
                     await self._requester_event(store, event)
                     reply = None
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                log.warning(
+                    "could not take %s %s:%s (the sender will retry): %s",
+                    type(event).__name__,
+                    event.chat.platform,
+                    event.event_id,
+                    error,
+                )
+                raise Unavailable(str(error)) from error
             log.exception("failed to handle %s from %s", type(event).__name__, event.chat)
             if self.is_agent_chat(event.chat):
                 return Reply(text(self.settings.workflow.agent_lang, "error.generic"), ok=False)

@@ -166,6 +166,14 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class Unavailable(Exception):
+    """``Dispatch`` raises this when an event's effect could not be committed for a reason outside
+    the event: the database is down, restarting or out of connections, or SQLite's lock stayed
+    held past its timeout. Nothing of the event was kept (its transaction rolled back, its
+    deduplication row with it), so the adapter answers in the way that makes the sender deliver
+    it again (the web chat: 503; Telegram's webhook: 500), never as if it had been taken."""
+
+
 class Sender(Protocol):
     """Delivers one outbound message on one platform and returns the platform's message id."""
 
@@ -174,4 +182,5 @@ class Sender(Protocol):
 
 #: What an adapter is handed to feed the engine: an event in, an optional answer for the person who
 #: acted out (agent commands answer ephemerally; requester events answer through the outbox).
+#: Raises ``Unavailable`` when the event was not taken and must be delivered again.
 Dispatch = Callable[[InboundEvent], Awaitable[Reply | None]]

@@ -37,8 +37,8 @@ from sqlalchemy.pool import NullPool
 
 from bot import db
 from conversations.models import Base
+from tests.outage import POSTGRES_URL_VARIABLE, Outage, postgres_admin
 
-POSTGRES_URL_VARIABLE = "DESKBOT_TEST_POSTGRES_URL"
 POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "")
 # Decided at import time so that, without PostgreSQL, the [postgres] variant does not exist (rather
 # than showing up as a skip on every database test).
@@ -122,27 +122,17 @@ def _sqlite_database(request: pytest.FixtureRequest) -> str:
 # --- PostgreSQL: one migrated scratch database per session, truncated per test --------------
 
 
-async def _postgres_admin(statement: str) -> None:
-    # CREATE/DROP DATABASE cannot run inside a transaction block.
-    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def _postgres_scratch_url() -> Iterator[str]:
     name = f"deskbot_test_{os.getpid()}_{secrets.token_hex(4)}"
-    _run(_postgres_admin(f'CREATE DATABASE "{name}"'))
+    _run(postgres_admin(f'CREATE DATABASE "{name}"'))
     try:
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
         _run(_migrate(url))
         yield url
     finally:
         # FORCE: a test that leaked a connection must not keep the scratch database alive.
-        _run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _run(postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _truncate_all(url: str) -> None:
@@ -182,3 +172,13 @@ async def db_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return db.session_factory(db_engine)
+
+
+@pytest.fixture
+async def outage(database_url: str, db_engine: AsyncEngine) -> AsyncIterator[Outage]:
+    """``await outage.begin()`` / ``await outage.end()``; always ended after the test."""
+    made = Outage(database_url, db_engine)
+    try:
+        yield made
+    finally:
+        await made.end()

@@ -49,6 +49,7 @@ from conversations.messages import (
     Platform,
     Reply,
     Sender,
+    Unavailable,
 )
 from conversations.views import Desk
 
@@ -88,6 +89,9 @@ class TelegramAdapter:
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
         self._webhook_path = webhook_path
+        # Updates the engine could not take (``Unavailable``): the webhook answers 500 for them,
+        # so Telegram delivers them again.
+        self._not_taken: set[int] = set()
 
         builder = Application.builder().token(token)
         if base_url:
@@ -109,9 +113,21 @@ class TelegramAdapter:
         if not self._webhook_url:
             return
         assert self._webhook_secret is not None
-        app.router.add_post(
-            self._webhook_path, webhook_route(self.application, self._webhook_secret)
+        route = webhook_route(
+            self.application.bot,
+            lambda: self.application.running,
+            self._process,
+            self._webhook_secret,
         )
+        app.router.add_post(self._webhook_path, route)
+
+    async def _process(self, update: Update) -> bool:
+        """Run ``update`` through the application; False when the engine could not take it."""
+        await self.application.process_update(update)
+        if update.update_id in self._not_taken:
+            self._not_taken.discard(update.update_id)
+            return False
+        return True
 
     async def start(self) -> None:
         """Connect (``getMe``), learn whether the agent chat is a forum, register the command
@@ -193,6 +209,16 @@ class TelegramAdapter:
         try:
             if event is not None:
                 reply = await self._dispatch(event)
+        except Unavailable:
+            if self._webhook_url:
+                # The webhook answers 500 for it (``_process``): Telegram delivers it again.
+                self._not_taken.add(update.update_id)
+            else:
+                # The polling library confirmed it with its next getUpdates offset already.
+                log.error(
+                    "Telegram: update %s was not taken and cannot come again", update.update_id
+                )
+            return
         finally:
             if update.callback_query is not None:
                 # Always answered, or the button keeps spinning on the person's screen.

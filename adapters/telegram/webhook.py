@@ -3,9 +3,10 @@
 Telegram POSTs each update as JSON with the secret given to ``setWebhook`` in the
 ``X-Telegram-Bot-Api-Secret-Token`` header (https://core.telegram.org/bots/api#setwebhook). A
 request without the right secret is not from Telegram and is refused before its body is read.
-The update is processed before the answer (``Application.process_update``), so a failure that
-escapes is a 500 and Telegram redelivers; redeliveries carry the same ``update_id`` and take
-effect once.
+The update is processed before the answer (``Application.process_update``). An update Deskbot
+could not take (its database unavailable: ``process`` answers False) or a failure that escapes is
+a 500, and Telegram delivers it again; redeliveries carry the same ``update_id`` and take effect
+once.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
-from telegram import Update
-from telegram.ext import Application
+from telegram import Bot, Update
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +32,18 @@ def json_error(status: int, message: str) -> web.Response:
     return web.json_response({"ok": False, "error": message}, status=status)
 
 
-def webhook_route(application: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Handler:
+#: Runs one update; False when it was not taken and must come again.
+Process = Callable[[Update], Awaitable[bool]]
+
+
+def webhook_route(bot: Bot, running: Callable[[], bool], process: Process, secret: str) -> Handler:
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             return json_error(401, f"Missing or wrong {SECRET_HEADER} header.")
-        if not application.running:
+        if not running():
             # Starting or stopping: Telegram retries, and nothing is lost.
             return json_error(503, "The Telegram adapter is not running.")
         body = await read_limited(request, MAX_UPDATE_BYTES)
@@ -53,11 +56,12 @@ def webhook_route(application: Application[Any, Any, Any, Any, Any, Any], secret
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return json_error(400, "The body is not a Telegram Update (no integer update_id).")
         try:
-            update = Update.de_json(data, application.bot)
+            update = Update.de_json(data, bot)
         except Exception as error:  # PTB raises whatever the malformed field leads to
             log.warning("unreadable Telegram update %s: %r", data.get("update_id"), error)
             return json_error(400, "The body is not a readable Telegram Update.")
-        await application.process_update(update)
+        if not await process(update):
+            return json_error(500, "Deskbot could not take this update now; send it again.")
         return web.json_response({"ok": True})
 
     return receive

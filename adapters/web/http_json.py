@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from aiohttp import web
 
 from adapters.web.inbound import InputError
+from conversations.messages import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 #: so 64 KiB leaves room for the JSON around it and nothing for abuse.
 MAX_BODY_BYTES = 64 * 1024
 APOLOGY = "Something went wrong on our side; please try again."
+UNAVAILABLE = "Deskbot cannot save this right now; send it again in a moment."
+#: How long a client should wait before sending again what a 503 refused.
+RETRY_AFTER_SECONDS = 2
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 
@@ -41,6 +45,9 @@ def json_endpoint(handler: Handler) -> Handler:
             return json_error(exc.status, exc.message)
         except web.HTTPException:
             raise
+        except Unavailable:
+            # Not taken: the page sends it again with the same event id (static/server.js).
+            return json_error(503, UNAVAILABLE, **{"Retry-After": str(RETRY_AFTER_SECONDS)})
         except Exception:
             log.exception("web chat: %s %s failed", request.method, request.path)
             return json_error(500, APOLOGY)

@@ -34,6 +34,7 @@ from conversations.messages import (
     Reply,
 )
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
+from tests.outage import Outage
 
 pytestmark = pytest.mark.browser
 
@@ -649,4 +650,50 @@ async def test_agent_feed_end_to_end(browser: Browser, tmp_path: Path) -> None:
 
         assert all(not page_errors for page_errors in errors.values()), errors
     finally:
+        await runner.cleanup()
+
+
+async def test_a_message_sent_while_the_database_is_down_arrives_once_it_is_back(
+    browser: Browser, database_url: str
+) -> None:
+    """The server answers 503 while its database is unavailable; the page says it is
+    reconnecting and sends the same message again (the same event id) until it is taken, once."""
+    from sqlalchemy import func, select
+
+    from bot.config import Settings
+    from bot.server import DESKBOT, create_app
+    from conversations.models import Message
+
+    app = create_app(Settings(database_url=database_url, kb_path=REPO / "kb/sample"))
+    runner, base_url = await _serve(app)
+    outage = Outage(database_url, app[DESKBOT].database)
+    try:
+        page = await (await browser.new_context()).new_page()
+        errors = _console_errors(page)
+        chat = page.get_by_test_id("chat-line")
+        await page.goto(base_url + "/")
+        await expect(chat.first).to_be_visible()  # the greeting
+        await expect(page.get_by_test_id("chat-status")).to_have_text("Connected")
+
+        await outage.begin()
+        problem = "The coffee machine on floor three is leaking water everywhere"
+        await page.get_by_test_id("chat-input").fill(problem)
+        await page.get_by_test_id("chat-send").click()
+        await expect(page.get_by_test_id("chat-status")).to_have_text("Reconnecting…")
+        await outage.end()
+
+        await expect(chat.filter(has_text=problem)).to_have_count(1)
+        await expect(page.get_by_test_id("chat-transcript")).to_contain_text("#1")
+        await expect(page.get_by_test_id("chat-status")).to_have_text("Connected")
+        await expect(page.get_by_test_id("chat-input")).to_have_value("")
+        await expect(page.get_by_test_id("chat-error")).to_be_hidden()
+        async with app[DESKBOT].database.connect() as connection:
+            taken = await connection.scalar(
+                select(func.count()).select_from(Message).where(Message.text == problem)
+            )
+        assert taken == 1
+        # The page's own tries met 503s (Chromium reports each failed fetch on the console).
+        assert [e for e in errors if "503" not in e] == []
+    finally:
+        await outage.end()
         await runner.cleanup()

@@ -76,9 +76,16 @@
     errorBox.hidden = !message;
   }
 
+  let socketState = "offline";
+
   function setStatus(state) {
     statusBox.textContent = state === "online" ? "Connected" : "Reconnecting…";
     statusBox.dataset.state = state;
+  }
+
+  function socketStatus(state) {
+    socketState = state;
+    setStatus(state);
   }
 
   function nearBottom() {
@@ -186,10 +193,14 @@
   }
 
   async function post(path, body) {
+    // One event id for every try: a message the server did take is never taken twice. A 503
+    // (not taken: the server's database is unavailable) is tried again for about half a minute.
     const result = await requestJson("POST", path, {
       body: Object.assign(identity(), body, { event_id: body.event_id || uuid() }),
-      retries: 3,
+      retries: 6,
+      onRetry: () => setStatus("offline"),
     });
+    setStatus(socketState);
     if (!result.ok) {
       showError(result.data.error || "Your message could not be sent. Please try again.");
       return false;
@@ -255,7 +266,7 @@
       await post("/api/chat/messages", { text: "/start", event_id: "auto-start" });
     }
     liveSocket("/ws/chat", { onOpen: refresh, onEvent: (e) => e.type === "refresh" && refresh(),
-      onStatus: setStatus });
+      onStatus: socketStatus });
   }
 
   start();

@@ -47,6 +47,7 @@
         response = await fetch(path, init);
       } catch (err) {
         if (attempt < retries) {
+          if (opts.onRetry) opts.onRetry(0);
           await wait(500 * Math.pow(2, attempt));
           continue;
         }
@@ -57,7 +58,11 @@
         };
       }
       if (RETRYABLE.has(response.status) && attempt < retries) {
-        await wait(500 * Math.pow(2, attempt));
+        // Not taken (the server's database is restarting, say): the same body again, after the
+        // server's Retry-After when it gives one.
+        if (opts.onRetry) opts.onRetry(response.status);
+        const asked = Number(response.headers.get("Retry-After")) * 1000;
+        await wait(Math.max(500 * Math.pow(2, attempt), isFinite(asked) ? asked : 0));
         continue;
       }
       let data;

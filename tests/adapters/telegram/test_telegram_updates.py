@@ -22,6 +22,7 @@ from tests.adapters.telegram.conftest import (
 )
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.harness import sample_matcher
+from tests.outage import Outage
 
 
 async def test_polling_deletes_the_webhook_first_then_takes_queued_updates(
@@ -214,3 +215,26 @@ def test_settings_that_cannot_work_are_refused_at_once() -> None:
         TelegramSettings(
             bot_token="1:x", agent_chat_id="-1001", webhook_url="https://desk.example/hook"
         )
+
+
+async def test_a_webhook_update_the_database_cannot_take_is_a_500_then_taken_once(
+    webhook_desk: TelegramDesk, fake: FakeTelegramAPI, outage: Outage
+) -> None:
+    sara = webhook_desk.customer(5001, "Sara", language_code="en")
+    update = fake.text_update(sara.chat_id, sara.user, "hello")
+    await outage.begin()
+    status, answer = await fake.post_webhook(update)
+    await outage.end()
+    # Not taken: a 500, so Telegram delivers it again; nothing kept, nothing said.
+    assert status == 500 and answer["ok"] is False, answer
+    assert await webhook_desk.processed_events() == 0
+    await webhook_desk.deliver()
+    assert sara.read() == []
+
+    for _ in range(2):  # Telegram's redelivery (the same update_id), then a duplicate of it
+        status, answer = await fake.post_webhook(update)
+        assert status == 200, answer
+        await webhook_desk.deliver()
+    greetings = [m for m in sara.read() if "I'm Deskbot" in m["text"]]
+    assert len(greetings) == 1
+    assert await webhook_desk.processed_events() == 1

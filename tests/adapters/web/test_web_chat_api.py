@@ -14,10 +14,12 @@ from conversations.messages import (
     InboundCommand,
     InboundMessage,
     Platform,
+    Unavailable,
     UserRef,
 )
 
 APOLOGY = "Something went wrong on our side; please try again."
+UNAVAILABLE = "Deskbot cannot save this right now; send it again in a moment."
 
 
 async def test_chat_page_issues_a_private_chat_cookie_once(desk, serve) -> None:
@@ -282,3 +284,19 @@ async def test_action_dispatch_failure(chat, desk) -> None:
     desk.failure = ValueError("boom")
     response = await client.post("/api/chat/actions", json={"action_id": "a", "event_id": "u"})
     assert await _error(response, 500) == APOLOGY
+
+
+async def test_a_message_the_desk_cannot_take_is_a_503_to_send_again(
+    chat, desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _, _ = chat
+    desk.failure = Unavailable("the database is restarting")
+    with caplog.at_level(logging.WARNING):
+        for path in ("/api/chat/messages", "/api/chat/actions"):
+            response = await client.post(
+                path, json={"text": "hi", "action_id": "a", "event_id": "u"}
+            )
+            assert await _error(response, 503) == UNAVAILABLE
+            assert response.headers["Retry-After"] == "2"
+    # the engine has said why; the route adds no traceback of its own
+    assert [r for r in caplog.records if r.name.startswith("adapters")] == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, and_, func, literal, or_, select, text
+from sqlalchemy import Float, Integer, String, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -217,17 +217,3 @@ async def _percentiles_postgresql(
         b = row[len(PERCENTILES) + 1] if bucket is not None else None
         result[b] = ({p: float(row[i]) for i, p in enumerate(PERCENTILES)}, n)
     return result
-
-
-async def for_reports(session: AsyncSession) -> None:
-    """Settle how PostgreSQL plans the rest of this transaction's report queries (``SET LOCAL``:
-    gone at its end). JIT compilation costs more than these short aggregates take: a 30-day
-    report spent about a third of its time compiling. A custom plan per execution: a prepared
-    statement's generic plan cannot see how narrow a period is (benchmarks/reports.py)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text(
-                "SELECT set_config('jit', 'off', true),"
-                " set_config('plan_cache_mode', 'force_custom_plan', true)"
-            )
-        )

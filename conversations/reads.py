@@ -4,7 +4,9 @@ adapter can render them without touching the database. Reports will read from he
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +25,10 @@ from conversations.store import Store
 from conversations.tickets.operations import display
 from conversations.views import ChatLine, Queue, TicketDetail, TicketEntry, TicketView
 
+#: How many pooled connections the reports of one process use at most, together (SQLAlchemy's
+#: pool holds 5, and 10 more on demand).
+REPORT_CONNECTIONS = 3
+
 
 class Reads:
     def __init__(
@@ -35,6 +41,15 @@ class Reads:
         self._sessions = sessions
         self._clock = clock
         self._teams = frozenset(teams)  # the team file's teams: a report filter may name them
+        # A report runs its parts at once, one pooled connection each; this caps what reports
+        # take together, however many dashboards load at the same moment, so the pool always
+        # has connections left for the chat.
+        self._report_slots = asyncio.Semaphore(REPORT_CONNECTIONS)
+
+    @asynccontextmanager
+    async def _report_session(self) -> AsyncIterator[AsyncSession]:
+        async with self._report_slots, self._sessions() as session:
+            yield session
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         """Tickets not yet closed in one view (``Queue``'s text form), most pressing first."""
@@ -76,8 +91,13 @@ class Reads:
     ) -> dict[str, Any]:
         """The report of ``period`` (docs/metrics.md), as ``deskbot report --format json``."""
         return await compute.report(
-            self._sessions, period, filters, now=self._clock(), by=by, apart=True
+            self._report_session, period, filters, now=self._clock(), by=by, apart=True
         )
+
+    async def live(self, filters: Filters | None = None) -> dict[str, Any]:
+        """The report's ``live`` figures alone."""
+        async with self._sessions() as session:
+            return await compute.live(session, filters or Filters(), now=self._clock())
 
     async def tickets_behind(
         self,
@@ -155,6 +175,9 @@ class HelpDesk:
         self, period: Period, filters: Filters | None = None, *, by: str = "day"
     ) -> dict[str, Any]:
         return await self.reads.report(period, filters, by=by)
+
+    async def live(self, filters: Filters | None = None) -> dict[str, Any]:
+        return await self.reads.live(filters)
 
     async def tickets_behind(
         self,

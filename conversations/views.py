@@ -145,6 +145,10 @@ class Desk(Protocol):
         """The report of a period (docs/metrics.md; the JSON of ``deskbot report``)."""
         ...
 
+    async def live(self, filters: Filters | None = None) -> dict[str, Any]:
+        """The report's live figures alone (its ``live``): cheap, for a refresh on every change."""
+        ...
+
     async def tickets_behind(
         self,
         figure: str,

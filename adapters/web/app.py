@@ -20,6 +20,7 @@ Routes::
     GET  /agent/reports                 the reports dashboard page
     GET  /api/agent/reports?from=&to=&by=&channel=&priority=&team=&agent=&lang=&article=
                                         the JSON of `deskbot report --format json`
+    GET  /api/agent/reports/live?<filters>                           {"live": {...}, "filters"}
     GET  /api/agent/reports/tickets?figure=NAME&from=&to=&<filters>   {"tickets": [...]}
 """
 
@@ -70,6 +71,7 @@ def setup_web_chat(
     _add_api(app, "/api/agent/actions", POST=agent.guarded(agent.action))
     _add_api(app, "/ws/agent", GET=agent.guarded(agent.socket))
     _add_api(app, "/api/agent/reports", GET=agent.guarded(reports.report))
+    _add_api(app, "/api/agent/reports/live", GET=agent.guarded(reports.live))
     _add_api(app, "/api/agent/reports/tickets", GET=agent.guarded(reports.tickets))
 
     # Registered last, so they only catch what the routes above do not: unknown API paths still

@@ -1,10 +1,12 @@
-"""The reports dashboard of the agent console: its page and its two JSON endpoints.
+"""The reports dashboard of the agent console: its page and its JSON endpoints.
 
 ``GET /api/agent/reports`` answers exactly what ``deskbot report --format json`` prints for the
 same inputs: both read their period, ``by`` and filters through ``Desk.report_request`` (the
 checks of ``conversations/reports/request.py`` and ``choices.py``) and their figures through
-``Desk.report``. ``GET /api/agent/reports/tickets?figure=NAME`` lists the tickets a figure counts
-(``conversations/reports/ticket_sets.py``), so a number and its list cannot disagree.
+``Desk.report``. ``GET /api/agent/reports/live`` answers its ``live`` part alone (the page's
+refresh on each ticket change). ``GET /api/agent/reports/tickets?figure=NAME`` lists the tickets
+a figure counts (``conversations/reports/ticket_sets.py``), so a number and its list cannot
+disagree.
 
 The page draws everything itself from that JSON (``static/reports.js``): the server renders no
 HTML or SVG, so the dashboard and scripts read one and the same interface.
@@ -62,6 +64,17 @@ class ReportRoutes:
         wanted = await self._request(request)
         figures = await self._desk.report(wanted.period, wanted.filters, by=wanted.by)
         return web.json_response(figures, headers=NO_STORE)
+
+    @json_endpoint
+    async def live(self, request: web.Request) -> web.StreamResponse:
+        """``GET /api/agent/reports/live?<filters>``: the report's live figures alone, what the
+        page refetches on every ticket change (the whole report follows every 30 s). Takes the
+        report's parameters, so the page sends the same query; the period does not change them."""
+        wanted = await self._request(request)
+        live = await self._desk.live(wanted.filters)
+        return web.json_response(
+            {"live": live, "filters": wanted.filters.as_dict()}, headers=NO_STORE
+        )
 
     @json_endpoint
     async def tickets(self, request: web.Request) -> web.StreamResponse:

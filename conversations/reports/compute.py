@@ -625,8 +625,9 @@ async def report(
     the live figures, and (with ``detail``) the trend series and the heatmap.
 
     With ``apart`` (``sessions`` gives a new session each time) the parts run at once, each in
-    its own session, when the database is PostgreSQL: on two cores that nearly halves a
-    dashboard's wait (benchmarks/reports.py). Each statement sees its own snapshot either way
+    its own session, when the database is PostgreSQL: on two cores a 30-day report of 100k
+    tickets took 0.6 s instead of 1.0 s (benchmarks/reports.py; at 1M, where the database's
+    cores are the limit, 5.0 s instead of 6.4 s). Each statement sees its own snapshot either way
     (read committed), so running apart changes no figure's meaning. SQLite runs them one
     after another: its transactions take the one write lock (bot/db.py), so they would queue."""
     filters = filters or Filters()

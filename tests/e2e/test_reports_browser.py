@@ -168,15 +168,19 @@ async def test_a_pushed_ticket_change_updates_the_live_cards(
     await expect(page.get_by_test_id("reports-status")).to_have_attribute("data-state", "online")
     await page.evaluate("window.__sameDocument = true")
 
-    # Another agent claims #3 in the console: the server pushes a refresh on /ws/agent.
-    async with aiohttp.ClientSession() as client:
-        response = await client.post(
-            f"{base}/api/agent/commands",
-            json={"text": "claim 3", "event_id": "claim-3-from-test"},
-            headers={"X-Deskbot-Agent": "Ali"},
-        )
-        assert response.status == 200, await response.text()
-        assert (await response.json())["ok"]
+    # Another agent claims #3 in the console: the server pushes a refresh on /ws/agent, and the
+    # page refetches the live figures alone.
+    live = "/api/agent/reports/live?"
+    async with page.expect_request(lambda request: live in request.url) as refetch:
+        async with aiohttp.ClientSession() as client:
+            response = await client.post(
+                f"{base}/api/agent/commands",
+                json={"text": "claim 3", "event_id": "claim-3-from-test"},
+                headers={"X-Deskbot-Agent": "Ali"},
+            )
+            assert response.status == 200, await response.text()
+            assert (await response.json())["ok"]
+    assert f"from={TUE}" in (await refetch.value).url  # the page's own query
 
     await expect(page.get_by_test_id("value-live-unassigned")).to_have_text("0")
     assert await page.evaluate("window.__sameDocument === true")  # no reload

@@ -19,17 +19,19 @@ The history (UTC). Monday 2 November is the previous period, Tuesday 3 November 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import db
 from conversations.messages import ChatRef, Platform, UserRef
 from conversations.models import Ticket, TicketEntry
+from conversations.reads import REPORT_CONNECTIONS
 from conversations.reports.compute import report, within
 from conversations.reports.period import Filters, Period, ReportInputError, period_from
 from conversations.reports.ticket_sets import tickets_in
@@ -569,3 +571,27 @@ async def test_the_report_columns_the_lifecycle_keeps_are_what_the_migration_der
         await connection.run_sync(down)
     await db.upgrade(db_engine)
     assert await _report_columns(db_engine) == (kept, kept_entries)
+
+
+async def test_reports_loading_at_once_leave_the_pool_connections_for_the_chat(
+    known: DeskHarness, db_engine: AsyncEngine
+) -> None:
+    # Four dashboards load at the same moment; each report runs its five parts at once on
+    # PostgreSQL, yet the process's reports hold at most REPORT_CONNECTIONS connections.
+    held, most = 0, 0
+
+    def checkout(*_: Any) -> None:
+        nonlocal held, most
+        held += 1
+        most = max(most, held)
+
+    def checkin(*_: Any) -> None:
+        nonlocal held
+        held -= 1
+
+    event.listen(db_engine.sync_engine.pool, "checkout", checkout)
+    event.listen(db_engine.sync_engine.pool, "checkin", checkin)
+    period = Period(MONDAY, TUESDAY)
+    reports = await asyncio.gather(*(known.reads.report(period) for _ in range(4)))
+    assert 1 <= most <= REPORT_CONNECTIONS
+    assert all(r == reports[0] for r in reports)

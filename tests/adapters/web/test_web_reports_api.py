@@ -81,6 +81,23 @@ async def test_the_known_figures(client) -> None:  # type: ignore[no-untyped-def
     assert body["period"] == {"from": TUE, "to": TUE}
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"from": TUE, "to": TUE}, {"channel": "telegram"}, {"priority": "normal"}],
+)
+async def test_the_live_part_alone_is_the_reports(client, query) -> None:  # type: ignore[no-untyped-def]
+    report = await _json(await client.get("/api/agent/reports", params=query, headers=BEARER))
+    body = await _json(await client.get("/api/agent/reports/live", params=query, headers=BEARER))
+    assert body == {"live": report["live"], "filters": report["filters"]}
+
+
+async def test_the_live_part_checks_its_parameters(client) -> None:  # type: ignore[no-untyped-def]
+    for query, names in (({"channel": "fax"}, "'channel'"), ({"figure": "open"}, "'figure'")):
+        response = await client.get("/api/agent/reports/live", params=query, headers=BEARER)
+        assert names in (await _json(response, 400))["error"]
+    assert (await client.get("/api/agent/reports/live")).status == 401
+
+
 async def test_without_a_period_the_last_seven_days_up_to_the_desks_today(
     known: DeskHarness, client
 ) -> None:  # type: ignore[no-untyped-def]

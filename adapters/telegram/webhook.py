@@ -53,6 +53,10 @@ def webhook_route(bot: Bot, running: Callable[[], bool], process: Process, secre
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             return json_error(400, f"The body is not UTF-8 JSON: {error}.")
+        except RecursionError:
+            return json_error(400, "The body is nested too deeply to be a Telegram Update.")
+        except ValueError:  # an integer of more than 4300 digits (int_max_str_digits)
+            return json_error(400, "The body holds a number too long to read.")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return json_error(400, "The body is not a Telegram Update (no integer update_id).")
         try:

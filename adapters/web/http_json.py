@@ -95,6 +95,11 @@ async def read_json_object(
             f"The request body is not valid JSON ({exc.msg} at line {exc.lineno}, "
             f"column {exc.colno})."
         ) from None
+    except RecursionError:
+        raise InputError("The request body is nested too deeply to be a chat message.") from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits (int_max_str_digits).
+        raise InputError("The request body holds a number too long to read.") from None
     if not isinstance(body, dict):
         raise InputError(f"The request body must be a JSON object, not a {type(body).__name__}.")
     return body

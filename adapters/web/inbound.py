@@ -45,6 +45,9 @@ _LOCALE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
 _COMMAND = re.compile(r"/([A-Za-z][\w-]*)(?:\s+(.*))?", re.DOTALL)
 _AGENT_COMMAND = re.compile(r"/?(\S+)(?:\s+(.*))?", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Neither can be stored everywhere: PostgreSQL text refuses NUL, and a lone surrogate (which JSON's
+# \uD800 escapes can carry) is not a character at all, so UTF-8 cannot encode it.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 # Database ids (tickets, transcript lines) are at most a signed 32-bit integer on PostgreSQL;
 # larger numbers cannot exist.
 _MAX_DB_ID = 2**31 - 1
@@ -225,13 +228,22 @@ def queue_view_key(view: str, agent: UserRef | None) -> str:
     return f"mine:{agent.key}"
 
 
+def _storable(value: str, key: str) -> str:
+    """``value``, refused when it holds what no database can keep (``_UNSTORABLE``)."""
+    found = _UNSTORABLE.search(value)
+    if found is not None:
+        what = "a NUL character" if found.group() == "\x00" else "a lone surrogate (not text)"
+        raise InputError(f"'{key}' contains {what}.")
+    return value
+
+
 def _text(body: Mapping[str, Any], key: str, limit: int) -> str:
     if key not in body or body[key] is None:
         raise InputError(f"'{key}' is required.")
     value = body[key]
     if not isinstance(value, str):
         raise InputError(f"'{key}' must be a string.")
-    value = value.strip()
+    value = _storable(value, key).strip()
     if not value:
         raise InputError(f"'{key}' is empty; type something first.")
     if len(value) > limit:
@@ -261,6 +273,7 @@ def _button_press(body: Mapping[str, Any]) -> tuple[str, str]:
         value = ""
     if not isinstance(value, str):
         raise InputError("'value' must be a string.")
+    _storable(value, "value")
     if len(action_id.encode()) + len(value.encode()) > MAX_ACTION_BYTES:
         raise InputError(
             f"'action_id' and 'value' together must fit in {MAX_ACTION_BYTES} bytes; "
@@ -273,7 +286,7 @@ def _required_str(body: Mapping[str, Any], key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value:
         raise InputError(f"'{key}' is required and must be a non-empty string.")
-    return value
+    return _storable(value, key)
 
 
 def _optional_str(body: Mapping[str, Any], key: str, limit: int) -> str | None:
@@ -282,7 +295,7 @@ def _optional_str(body: Mapping[str, Any], key: str, limit: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"'{key}' must be a string.")
-    value = value.strip()
+    value = _storable(value, key).strip()
     if _CONTROL.search(value):
         raise InputError(f"'{key}' must not contain control characters.")
     if len(value) > limit:

@@ -124,6 +124,8 @@ async def test_a_malformed_webhook_body_is_a_400(
         b'{"message": {}}',  # no update_id
         b'{"update_id": 1, "message": {"text": "no date, chat or id"}}',
         "\u00e9".encode("latin-1"),
+        b"[" * 5_000 + b"]" * 5_000,  # nested past Python's recursion limit
+        b'{"update_id": ' + b"7" * 5000 + b"}",  # past Python's 4300-digit integers
     )
     for body in bodies:
         status, answer = await fake.post_webhook(body)

@@ -172,6 +172,8 @@ async def _error(response, status: int) -> str:
         (b"[1, 2]", "JSON object"),
         (b'"text"', "JSON object"),
         (b"\xff\xfe", "UTF-8"),
+        (b"[" * 5_000 + b"]" * 5_000, "nested too deeply"),
+        (b'{"text": "hi", "event_id": "u", "n": ' + b"9" * 5000 + b"}", "number too long"),
     ],
 )
 async def test_malformed_bodies(chat, desk, path: str, data: bytes, fragment: str) -> None:
@@ -190,6 +192,9 @@ async def test_malformed_bodies(chat, desk, path: str, data: bytes, fragment: st
         ({"text": ["hi"], "event_id": "u"}, 400, "string"),
         ({"text": "x" * 4001, "event_id": "u"}, 413, "4000"),
         ({"text": "hi"}, 400, "event_id"),
+        ({"text": "nul \x00 inside", "event_id": "u"}, 400, "NUL"),
+        ({"text": "half a pair: \ud83d", "event_id": "u"}, 400, "lone surrogate"),
+        ({"text": "hi", "event_id": "u", "name": "Sara \udc00"}, 400, "'name'"),
     ],
 )
 async def test_bad_messages(chat, desk, body: dict, status: int, fragment: str) -> None:
@@ -300,3 +305,19 @@ async def test_a_message_the_desk_cannot_take_is_a_503_to_send_again(
             assert response.headers["Retry-After"] == "2"
     # the engine has said why; the route adds no traceback of its own
     assert [r for r in caplog.records if r.name.startswith("adapters")] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"action_id": "a\x00", "value": "", "event_id": "u"}, "NUL"),
+        ({"action_id": "a", "value": "\ud800", "event_id": "u"}, "lone surrogate"),
+    ],
+)
+async def test_a_button_press_no_database_could_store_is_refused(
+    chat, desk, body: dict, fragment: str
+) -> None:
+    client, _, _ = chat
+    response = await client.post("/api/chat/actions", json=body)
+    assert fragment in await _error(response, 400)
+    assert desk.events == []

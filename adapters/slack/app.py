@@ -60,6 +60,8 @@ from conversations.views import Desk
 
 log = logging.getLogger(__name__)
 
+TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
+
 DEFAULT_API_URL = "https://slack.com/api/"
 SLASH_COMMAND = "/desk"
 #: Threads in channels where someone mentioned the bot, so their later replies (without another
@@ -95,6 +97,7 @@ class SlackAdapter:
         self.path = path
         self._dispatch = dispatch
         self._app_token = app_token or None
+        self._signing_secret = signing_secret
         base_url = api_url or DEFAULT_API_URL
         # No retry handlers: the Outbox owns retries (and honours Retry-After itself); a client
         # retrying on its own would hold the delivery worker and hide 429s from it.
@@ -122,7 +125,12 @@ class SlackAdapter:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def mount(self, app: web.Application) -> None:
-        """Add ``POST <path>`` (events, slash commands and interactivity) to ``app``."""
+        """Add ``POST <path>`` (events, slash commands and interactivity) to ``app``; not without
+        a signing secret (Socket Mode alone): a signature made with an empty key is one anyone
+        can make, so the route would take forged requests."""
+        if not self._signing_secret:
+            log.info("Slack: no SLACK_SIGNING_SECRET, so no HTTP route (Socket Mode only)")
+            return
         app.router.add_post(self.path, self.handle_http)
 
     async def start(self) -> None:
@@ -175,6 +183,10 @@ class SlackAdapter:
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """Slack's request -> bolt -> Slack's response, as ``slack_bolt.adapter.aiohttp`` does."""
+        timestamp = request.headers.get(TIMESTAMP_HEADER)
+        if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+            # bolt would fail to read it as a number (a 500); it is simply not signed right.
+            return web.json_response({"error": f"{TIMESTAMP_HEADER} is not a number."}, status=401)
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

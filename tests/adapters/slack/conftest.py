@@ -141,7 +141,11 @@ async def make_desk(
     cleanups: list[Callable[[], Awaitable[None]]] = []
 
     async def build(
-        *, team: Team | None = None, app_token: str | None = None, http: bool = True
+        *,
+        team: Team | None = None,
+        app_token: str | None = None,
+        http: bool = True,
+        signing_secret: str = SIGNING_SECRET,
     ) -> SlackDesk:
         clock = Clock()
         outbox = Outbox(sessions, {}, clock=clock)
@@ -163,7 +167,7 @@ async def make_desk(
         reads = Reads(sessions, clock=clock)
         adapter = SlackAdapter(
             bot_token=BOT_TOKEN,
-            signing_secret=SIGNING_SECRET,
+            signing_secret=signing_secret,
             agent_channel=AGENT_CHANNEL,
             dispatch=engine.dispatch,
             desk=HelpDesk(engine.dispatch, reads),

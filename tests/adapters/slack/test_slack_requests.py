@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conversations.messages import ChatRef, Platform
-from tests.fakes.slack_api import dm_event, event_callback
+from tests.fakes.slack_api import APP_TOKEN, dm_event, event_callback
 
 QUESTION = "I forgot my password and cannot log in"
 
@@ -60,6 +60,26 @@ async def test_unsigned_or_badly_signed_requests_are_refused_and_do_nothing(desk
     assert answer.status == 401
     assert [c.method for c in desk.fake.calls if c.method != "auth.test"] == []
     assert await desk.reads.transcript(desk.adapter.agent_chat) == []
+    assert await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
+
+
+@pytest.mark.parametrize("timestamp", ["soon", "1e9", "１２３", "-5", ""])
+async def test_a_timestamp_that_is_not_a_number_is_refused_not_a_crash(desk, timestamp) -> None:
+    body = json.dumps(event_callback(dm_event("U0SARA", "D0SARA", QUESTION))).encode()
+    headers = {**desk.slack.signed_headers(body), "X-Slack-Request-Timestamp": timestamp}
+    answer = await desk.slack.post(body, "application/json", sign=False, headers=headers)
+    await desk.settle()
+    assert answer.status == 401
+    assert await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
+
+
+async def test_without_a_signing_secret_there_is_no_http_route(make_desk) -> None:
+    # Socket Mode alone: a signature made with an empty key is one anyone can make.
+    desk = await make_desk(app_token=APP_TOKEN, signing_secret="")
+    body = json.dumps(event_callback(dm_event("U0SARA", "D0SARA", QUESTION))).encode()
+    answer = await desk.slack.post(body, "application/json", secret="")
+    assert answer.status == 404
+    await desk.settle()
     assert await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
 
 

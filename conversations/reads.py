@@ -42,8 +42,8 @@ class Reads:
         self._clock = clock
         self._teams = frozenset(teams)  # the team file's teams: a report filter may name them
         # A report runs its parts at once, one pooled connection each; this caps what reports
-        # take together, however many dashboards load at the same moment, so the pool always
-        # has connections left for the chat.
+        # take together, however many dashboards load at the same moment, so that dashboards
+        # cannot take the pool from the chat.
         self._report_slots = asyncio.Semaphore(REPORT_CONNECTIONS)
 
     @asynccontextmanager

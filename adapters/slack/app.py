@@ -126,8 +126,8 @@ class SlackAdapter:
 
     def mount(self, app: web.Application) -> None:
         """Add ``POST <path>`` (events, slash commands and interactivity) to ``app``; not without
-        a signing secret (Socket Mode alone): a signature made with an empty key is one anyone
-        can make, so the route would take forged requests."""
+        a signing secret (Socket Mode alone): bolt answered every request there with a 500, and a
+        signature made with an empty key is one anyone could make."""
         if not self._signing_secret:
             log.info("Slack: no SLACK_SIGNING_SECRET, so no HTTP route (Socket Mode only)")
             return

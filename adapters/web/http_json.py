@@ -96,7 +96,7 @@ async def read_json_object(
             f"column {exc.colno})."
         ) from None
     except RecursionError:
-        raise InputError("The request body is nested too deeply to be a chat message.") from None
+        raise InputError("The request body is nested too deeply to read.") from None
     except ValueError:
         # Python refuses integers of more than 4300 digits (int_max_str_digits).
         raise InputError("The request body holds a number too long to read.") from None

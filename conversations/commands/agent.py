@@ -453,7 +453,7 @@ async def cmd_report(ctx: AgentContext, args: str) -> str:
     except ReportInputError:
         raise ctx.usage() from None
     figures = await compute.report(
-        compute.within(ctx.store.session), period, now=ctx.store.now, detail=False
+        compute.one_session(ctx.store.session), period, now=ctx.store.now, detail=False
     )
     return render.summary(figures, ctx.notify.workflow.agent_lang)
 

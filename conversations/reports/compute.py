@@ -484,8 +484,8 @@ async def live(session: AsyncSession, filters: Filters, *, now: datetime) -> dic
             ).where(Ticket.status.in_(ACTIVE), *sets.matching(filters))
         )
     ).one()
-    figures: dict[str, Any] = {name: int(n or 0) for name, n in zip(LIVE, row, strict=False)}
-    oldest = row[len(LIVE)]
+    *counts, oldest = row
+    figures: dict[str, Any] = {name: int(n or 0) for name, n in zip(LIVE, counts, strict=True)}
     figures["oldest_waiting_minutes"] = (
         _minutes((now - oldest).total_seconds() / 60) if oldest is not None else None
     )
@@ -606,7 +606,7 @@ async def heatmap(session: AsyncSession, period: Period, filters: Filters) -> li
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
-def within(session: AsyncSession) -> Sessions:
+def one_session(session: AsyncSession) -> Sessions:
     """``session`` itself for every part of a report: one caller's transaction (a command)."""
     return lambda: nullcontext(session)
 

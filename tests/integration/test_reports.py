@@ -32,7 +32,7 @@ from bot import db
 from conversations.messages import ChatRef, Platform, UserRef
 from conversations.models import Ticket, TicketEntry
 from conversations.reads import REPORT_CONNECTIONS
-from conversations.reports.compute import report, within
+from conversations.reports.compute import one_session, report
 from conversations.reports.period import Filters, Period, ReportInputError, period_from
 from conversations.reports.ticket_sets import tickets_in
 from tests.harness import DeskHarness, Person, texts
@@ -132,7 +132,7 @@ async def test_a_report_is_the_same_run_apart_or_in_one_transaction(known: DeskH
     for period in (Period(TUESDAY, TUESDAY), Period(MONDAY, TUESDAY)):
         at_once = await report(known.sessions, period, now=NOW, apart=True)
         async with known.sessions() as session:
-            in_one = await report(within(session), period, now=NOW)
+            in_one = await report(one_session(session), period, now=NOW)
         assert at_once == in_one
         assert list(at_once) == list(in_one)  # the same keys in the same order
 

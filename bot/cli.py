@@ -101,6 +101,12 @@ def serve(**options: Any) -> None:
             f"refusing to serve the agent console on {settings.host} without a password: "
             "set DESKBOT_AGENT_TOKEN (or listen on 127.0.0.1)"
         )
+    if not settings.is_loopback and web_settings.host_names.only_loopback:
+        # Requests from elsewhere would name this machine, and every one would be refused.
+        raise click.ClickException(
+            f"listening on {settings.host} but answering only to loopback names: set "
+            "DESKBOT_ALLOWED_HOSTS to the names people reach Deskbot by (help.example.com)"
+        )
     app = create_app(settings, channels=channels)
 
     def listening(_: str) -> None:  # called once the socket is bound and the adapters started

@@ -22,7 +22,6 @@ from adapters.web.http_json import (
     json_error,
     read_form_or_json,
     read_json_object,
-    same_origin,
 )
 from adapters.web.inbound import (
     AGENT_CHAT,
@@ -144,8 +143,6 @@ class AgentRoutes:
         return web.json_response(render_reply(reply))
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
-        if not same_origin(request):
-            return json_error(403, "This socket only accepts connections from this site's pages.")
         ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=4096)
         if not ws.can_prepare(request).ok:
             return json_error(400, "/ws/agent speaks WebSocket only; open it with new WebSocket().")

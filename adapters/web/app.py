@@ -32,6 +32,7 @@ from aiohttp import web
 
 from adapters.web.agent import AgentRoutes
 from adapters.web.auth import AgentAuth
+from adapters.web.hosts import AllowedHosts
 from adapters.web.http_json import json_error
 from adapters.web.outbound import WebSender
 from adapters.web.pages import STATIC_PREFIX, serve_static
@@ -44,9 +45,18 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup_web_chat(
-    app: web.Application, desk: Desk, *, agent_token: str | None = None
+    app: web.Application,
+    desk: Desk,
+    *,
+    agent_token: str | None = None,
+    allowed_hosts: AllowedHosts | None = None,
 ) -> WebSender:
-    """Add the web chat's routes to ``app`` and return its sender for ``Platform.WEB``."""
+    """Add the web chat's routes to ``app`` and return its sender for ``Platform.WEB``.
+
+    The host check goes on the whole application, not only on these routes: the web channel is
+    part of every server, and a request to any route must name a host the operator listed.
+    """
+    app.middlewares.append((allowed_hosts or AllowedHosts()).middleware)
     hub = SocketHub()
     requester = RequesterRoutes(desk, hub)
     agent = AgentRoutes(desk, hub, AgentAuth(agent_token))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from adapters.base import Channel, ChannelSettings, ChatAdapter
+from adapters.web.hosts import LOOPBACK_HOSTS, AllowedHosts, parse_allowed_hosts
 from adapters.web.inbound import AGENT_CHAT
 from conversations.messages import ChatRef, Platform
 from conversations.views import Desk
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 class WebSettings(ChannelSettings):
     # The console's shared password; required to serve beyond loopback (see `deskbot serve`).
     agent_token: str | None = Field(None, validation_alias="DESKBOT_AGENT_TOKEN")
+    # The names requests may carry in Host and Origin (see adapters/web/hosts.py); comma-separated.
+    allowed_hosts: str = Field(",".join(LOOPBACK_HOSTS), validation_alias="DESKBOT_ALLOWED_HOSTS")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: str) -> str:
+        parse_allowed_hosts(value)  # raises ValueError with the reason
+        return value
+
+    @property
+    def host_names(self) -> AllowedHosts:
+        return AllowedHosts(parse_allowed_hosts(self.allowed_hosts))
 
     @property
     def configured(self) -> bool:
@@ -33,9 +46,12 @@ class WebSettings(ChannelSettings):
 class WebAdapter:
     """The requester chat and the agent console on the server's own aiohttp application."""
 
-    def __init__(self, desk: Desk, *, agent_token: str | None) -> None:
+    def __init__(
+        self, desk: Desk, *, agent_token: str | None, allowed_hosts: AllowedHosts | None = None
+    ) -> None:
         self._desk = desk
         self._agent_token = agent_token
+        self._allowed_hosts = allowed_hosts
         self._sender: WebSender | None = None
 
     @property
@@ -47,7 +63,9 @@ class WebAdapter:
     def mount(self, app: web.Application) -> None:
         from adapters.web.app import setup_web_chat
 
-        self._sender = setup_web_chat(app, self._desk, agent_token=self._agent_token)
+        self._sender = setup_web_chat(
+            app, self._desk, agent_token=self._agent_token, allowed_hosts=self._allowed_hosts
+        )
 
     async def start(self) -> None:
         """Nothing to connect: the routes serve as soon as the application does."""
@@ -58,7 +76,7 @@ class WebAdapter:
 
 def build(settings: ChannelSettings, desk: Desk) -> ChatAdapter:
     assert isinstance(settings, WebSettings)
-    return WebAdapter(desk, agent_token=settings.agent_token)
+    return WebAdapter(desk, agent_token=settings.agent_token, allowed_hosts=settings.host_names)
 
 
 CHANNEL = Channel(Platform.WEB, WebSettings, build)

@@ -115,23 +115,3 @@ async def read_form_or_json(request: web.Request, *, max_bytes: int) -> dict[str
     except UnicodeDecodeError:
         raise InputError("The form must be UTF-8 encoded.") from None
     return {name: values[0] for name, values in fields.items()}
-
-
-def same_origin(request: web.Request) -> bool:
-    """Whether a browser request comes from our own pages. Browsers always send ``Origin`` on
-    WebSocket handshakes, and cookies alone would let any site open a socket in the user's name
-    (cross-site WebSocket hijacking); requests without ``Origin`` are not from a browser page.
-
-    Behind a reverse proxy that rewrites ``Host`` (nginx does by default), the public host
-    arrives in ``X-Forwarded-Host``. Trusting it is safe here: a page cannot set headers on a
-    WebSocket handshake, so a hostile page cannot forge it.
-    """
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True
-    origin_host = origin.split("://", 1)[-1].rstrip("/").lower()
-    hosts = {request.host.lower()}
-    forwarded = request.headers.get("X-Forwarded-Host")
-    if forwarded:
-        hosts.add(forwarded.split(",", 1)[0].strip().lower())
-    return origin_host in hosts

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from adapters.web.http_json import json_endpoint, json_error, read_json_object, same_origin
+from adapters.web.http_json import json_endpoint, json_error, read_json_object
 from adapters.web.inbound import (
     InputError,
     is_chat_id,
@@ -80,8 +80,6 @@ class RequesterRoutes:
         chat_id = request.cookies.get(CHAT_COOKIE)
         if not is_chat_id(chat_id):
             return json_error(400, _NO_CHAT)
-        if not same_origin(request):
-            return json_error(403, "This socket only accepts connections from this site's pages.")
         ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=4096)
         if not ws.can_prepare(request).ok:
             return json_error(400, "/ws/chat speaks WebSocket only; open it with new WebSocket().")

@@ -483,6 +483,24 @@ def test_serving_beyond_loopback_needs_an_agent_token(deskbot: Deskbot) -> None:
     assert "Traceback" not in result.stderr, describe(result)
 
 
+def test_serving_beyond_loopback_needs_the_names_it_answers_to(deskbot: Deskbot) -> None:
+    env = deskbot.env(DESKBOT_AGENT_TOKEN="s3cret-console")
+    result = deskbot.run("serve", "--host", "0.0.0.0", "--port", str(free_port()), env=env)
+
+    assert result.returncode != 0, describe(result)
+    assert names_variable(result.stderr, "DESKBOT_ALLOWED_HOSTS"), describe(result)
+    assert "Traceback" not in result.stderr, describe(result)
+
+
+def test_a_bad_allowed_hosts_entry_is_named(deskbot: Deskbot) -> None:
+    env = deskbot.env(DESKBOT_ALLOWED_HOSTS="https://help.example.com")
+    result = deskbot.run("serve", "--port", str(free_port()), env=env)
+
+    assert result.returncode != 0, describe(result)
+    assert names_variable(result.stderr, "DESKBOT_ALLOWED_HOSTS"), describe(result)
+    assert "Traceback" not in result.stderr, describe(result)
+
+
 @pytest.mark.parametrize(
     "command",
     [("serve",), ("db", "upgrade"), ("tickets", "list"), ("chat",)],

@@ -10,10 +10,11 @@ answers requesters through the outbox (``TelegramSender``); what it returns is f
 - free text in a ticket's thread: only a refusal is sent back, since the engine already posts
   "X replied: ..." under the ticket.
 
-Updates arrive by long polling (PTB's ``Updater``, which calls ``deleteWebhook`` first) unless a
-webhook URL is given; then ``mount`` adds the route to Deskbot's own aiohttp application and
-``start`` calls ``setWebhook`` (PTB's ``updater(None)`` set-up, as in its ``customwebhookbot``
-example).
+Updates arrive by long polling unless a webhook URL is given; then ``mount`` adds the route to
+Deskbot's own aiohttp application and ``start`` calls ``setWebhook``. PTB's ``Updater`` is not used
+(``updater(None)``, as in its ``customwebhookbot`` example) in either mode: it confirms updates
+before they are handled, so Deskbot polls itself (``polling.py``, after ``deleteWebhook``). Both
+modes hand each update to ``_process``, which says whether it was taken.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from adapters.base import AdapterStartError
 from adapters.telegram.inbound import parse_update
 from adapters.telegram.menu import agent_menu, requester_menu
 from adapters.telegram.outbound import TelegramSender
+from adapters.telegram.polling import Poller
 from adapters.telegram.render import toast
 from adapters.telegram.webhook import webhook_route
 from conversations.messages import (
@@ -89,18 +91,21 @@ class TelegramAdapter:
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
         self._webhook_path = webhook_path
-        # Updates the engine could not take (``Unavailable``): the webhook answers 500 for them,
-        # so Telegram delivers them again.
+        # Updates the engine could not take (``Unavailable``): the webhook answers 500 for them
+        # and the poller asks for them again, so Telegram delivers them again.
         self._not_taken: set[int] = set()
 
-        builder = Application.builder().token(token)
+        builder = Application.builder().token(token).updater(None)
         if base_url:
             builder = builder.base_url(base_url)
-        if webhook_url:
-            builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self._poller = (
+            None
+            if webhook_url
+            else Poller(self.application.bot, self._process, allowed_updates=ALLOWED_UPDATES)
+        )
 
         self.agent_chat = ChatRef(Platform.TELEGRAM, agent_chat_id)
         self._sender = TelegramSender(self.application.bot, agent_chat_id=agent_chat_id)
@@ -153,8 +158,9 @@ class TelegramAdapter:
                 )
                 log.info("Telegram: webhook set to %s", self._webhook_url)
             else:
-                assert application.updater is not None
-                await application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+                assert self._poller is not None
+                await application.bot.delete_webhook()  # getUpdates is refused while one is set
+                self._poller.start()
                 log.info("Telegram: polling for updates as @%s", application.bot.username)
         except BaseException:
             await self.stop()
@@ -164,8 +170,8 @@ class TelegramAdapter:
         """Stop polling (the parked getUpdates is abandoned at once), finish the update being
         handled, and close the HTTP connections. Safe to call more than once."""
         application = self.application
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
+        if self._poller is not None:
+            await self._poller.stop()
         if application.running:
             await application.stop()
         await application.shutdown()
@@ -210,14 +216,8 @@ class TelegramAdapter:
             if event is not None:
                 reply = await self._dispatch(event)
         except Unavailable:
-            if self._webhook_url:
-                # The webhook answers 500 for it (``_process``): Telegram delivers it again.
-                self._not_taken.add(update.update_id)
-            else:
-                # The polling library confirmed it with its next getUpdates offset already.
-                log.error(
-                    "Telegram: update %s was not taken and cannot come again", update.update_id
-                )
+            # ``_process`` says so: the webhook answers 500, the poller asks for it again.
+            self._not_taken.add(update.update_id)
             return
         finally:
             if update.callback_query is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -240,3 +241,78 @@ async def test_a_webhook_update_the_database_cannot_take_is_a_500_then_taken_onc
     greetings = [m for m in sara.read() if "I'm Deskbot" in m["text"]]
     assert len(greetings) == 1
     assert await webhook_desk.processed_events() == 1
+
+
+async def test_a_polled_update_the_database_cannot_take_is_asked_for_again_then_taken_once(
+    desk: TelegramDesk, fake: FakeTelegramAPI, outage: Outage
+) -> None:
+    sara = desk.customer(5001, "Sara", language_code="en")
+    update = fake.text_update(sara.chat_id, sara.user, "hello")
+    update_id = update["update_id"]
+    await fake.wait_for("getUpdates", answered=False)
+    await outage.begin()
+    await fake.queue(update)
+    await desk.handled(update_id)  # handled, and not taken
+    # The poller asks for it again rather than confirming it (the offset stays at it).
+    polls = len(fake.calls_of("getUpdates"))
+    await fake.wait_for("getUpdates", count=polls + 1, answered=False)
+    assert all(int(c.params.get("offset") or 0) <= update_id for c in fake.calls_of("getUpdates"))
+    await outage.end()
+
+    confirmed = str(update_id + 1)
+    await fake.wait_for(
+        "getUpdates", lambda c: c.params.get("offset") == confirmed, answered=False, within=15
+    )
+    assert await desk.processed_events() == 1
+    await desk.deliver()
+    assert len([m for m in sara.read() if "I'm Deskbot" in m["text"]]) == 1
+
+
+async def test_an_update_that_cannot_be_read_is_skipped_with_one_warning(
+    desk: TelegramDesk, fake: FakeTelegramAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    sara = desk.customer(5001, "Sara", language_code="en")
+    before = fake.text_update(sara.chat_id, sara.user, "hello")
+    unreadable = fake.update(message={"message_id": 1})  # no chat, no date
+    after = fake.text_update(sara.chat_id, sara.user, "/help")
+    with caplog.at_level(logging.WARNING, logger="adapters.telegram.polling"):
+        for update in (before, unreadable, after):
+            await fake.queue(update)
+        await desk.handled(after["update_id"])
+        confirmed = str(after["update_id"] + 1)
+        await fake.wait_for(
+            "getUpdates", lambda c: c.params.get("offset") == confirmed, answered=False
+        )
+
+    assert [e.event_id for e in desk.dispatched] == [
+        str(before["update_id"]),
+        str(after["update_id"]),
+    ]
+    warnings = [r for r in caplog.records if str(unreadable["update_id"]) in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_polling_waits_out_errors_and_rate_limits_and_goes_on(
+    desk: TelegramDesk, fake: FakeTelegramAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    sara = desk.customer(5001, "Sara", language_code="en")
+    first = fake.text_update(sara.chat_id, sara.user, "hello")
+    second = fake.text_update(sara.chat_id, sara.user, "/help")
+    await fake.wait_for("getUpdates", answered=False)  # parked: the next calls fail
+    fake.fail_next("getUpdates", 500)
+    fake.fail_next("getUpdates", 429, retry_after=1)
+    with caplog.at_level(logging.WARNING, logger="adapters.telegram.polling"):
+        await fake.queue(first)
+        await desk.handled(first["update_id"])
+        await fake.wait_for("getUpdates", lambda c: c.status in (429, 500), count=2, within=10)
+        await fake.queue(second)
+        await desk.handled(second["update_id"], within=10)
+
+    assert [e.event_id for e in desk.dispatched] == [
+        str(first["update_id"]),
+        str(second["update_id"]),
+    ]
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 2, logged
+    assert "rate-limited" in logged[1]

@@ -142,7 +142,12 @@ class Engine:
                     event.event_id,
                     error,
                 )
-                raise Unavailable(str(error)) from error
+                lang = (
+                    self.settings.workflow.agent_lang
+                    if self.is_agent_chat(event.chat)
+                    else supported(event.sender.locale) or self.settings.default_lang
+                )
+                raise Unavailable(str(error), notice=text(lang, "error.unavailable")) from error
             log.exception("failed to handle %s from %s", type(event).__name__, event.chat)
             if self.is_agent_chat(event.chat):
                 return Reply(text(self.settings.workflow.agent_lang, "error.generic"), ok=False)

@@ -171,7 +171,14 @@ class Unavailable(Exception):
     the event: the database is down, restarting or out of connections, or SQLite's lock stayed
     held past its timeout. Nothing of the event was kept (its transaction rolled back, its
     deduplication row with it), so the adapter answers in the way that makes the sender deliver
-    it again (the web chat: 503; Telegram's webhook: 500), never as if it had been taken."""
+    it again (the web chat: 503; Telegram's webhook: 500), never as if it had been taken.
+
+    ``notice`` says so to the person, in their language, for a surface whose platform will not
+    deliver the event again by itself (a Slack slash command)."""
+
+    def __init__(self, reason: str, *, notice: str) -> None:
+        super().__init__(reason)
+        self.notice = notice
 
 
 class Sender(Protocol):

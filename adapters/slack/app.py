@@ -8,12 +8,16 @@ response. bolt verifies every HTTP request's signature (HMAC-SHA256 over
 ``v0:{timestamp}:{body}``, at most five minutes old) and answers 401 otherwise, before any
 listener runs. With an app token the same listeners are fed over Socket Mode instead.
 
-Slack wants an answer within three seconds
-(https://docs.slack.dev/apis/events-api/#responding), so every listener acknowledges first and
-hands the slow part (user look-ups, the engine, ephemeral answers) to a background task. The
-tasks are tracked: ``drain()`` waits for them (tests, shutdown). ``process_before_response`` is on
-so that bolt runs the listener to its end (the ack and the hand-off) before answering: nothing of
-ours runs in a task bolt does not tell us about.
+Nothing is acknowledged before the engine has taken it: each listener runs the engine's part
+(the user look-up, ``dispatch``, which commits) and only then acks; what follows (an ephemeral
+answer, the slash command's ``response_url`` answer) runs in a background task after the ack.
+``process_before_response`` is on so that bolt answers only when the listener has finished. When
+the engine raises ``Unavailable`` (the database is down) there is no ack: bolt answers 500 over
+HTTP and sends nothing over Socket Mode, and Slack delivers the event again. Slack never sends a
+slash command again, so ``/desk`` is answered with a notice to run it again instead. Slack wants
+an answer within three seconds (https://docs.slack.dev/apis/events-api/#responding); the
+engine's part takes milliseconds, and an event answered late is sent again and taken once. The
+background tasks are tracked: ``drain()`` waits for them (tests, shutdown).
 
 Redelivery: Slack retries an event it thinks we missed (``X-Slack-Retry-Num``) with the same
 ``event_id``; slash commands carry a ``trigger_id`` and button presses an ``action_ts``. Those are
@@ -35,6 +39,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -55,10 +60,13 @@ from adapters.slack.inbound import (
     route_message,
 )
 from adapters.slack.outbound import MAX_TEXT_CHARS, SlackSender, render_mrkdwn, truncate
-from conversations.messages import ChatRef, Dispatch, Platform
+from conversations.messages import ChatRef, Dispatch, Platform, Unavailable
 from conversations.views import Desk
 
 log = logging.getLogger(__name__)
+
+#: What a listener leaves to do once Slack has been acknowledged (an ephemeral answer), if any.
+FollowUp = Coroutine[Any, Any, None] | None
 
 TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 
@@ -191,7 +199,7 @@ class SlackAdapter:
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
-    # -- listeners: acknowledge, then hand over ---------------------------------------------------
+    # -- listeners: take, acknowledge, then follow up ------------------------------------------
 
     def _register(self) -> None:
         self.bolt.event("message")(self._on_message)
@@ -201,19 +209,45 @@ class SlackAdapter:
         self.bolt.event(re.compile(".*"))(self._on_other_event)
         self.bolt.command(SLASH_COMMAND)(self._on_command)
         self.bolt.action(re.compile(".*"))(self._on_action)
+        self.bolt.error(self._on_listener_error)
 
     def _bot_user_id(self, context: AsyncBoltContext) -> str | None:
         return context.bot_user_id or self.bot_user_id
 
+    async def _take(self, ack: AsyncAck, work: Awaitable[FollowUp], what: str) -> None:
+        """Run ``work`` (the engine's part), acknowledge, then start its follow-up.
+
+        ``Unavailable`` escapes unacknowledged: bolt answers 500 over HTTP and sends no ack over
+        Socket Mode, so Slack delivers the event again (``_on_listener_error``). Any other
+        failure is a bug that would fail the same way again: logged once and acknowledged.
+        """
+        try:
+            follow_up = await work
+        except Unavailable:
+            raise
+        except Exception:
+            log.exception("Slack %s failed; acknowledged, as it would fail again", what)
+            follow_up = None
+        await ack()
+        if follow_up is not None:
+            self._spawn(follow_up, what)
+
+    async def _on_listener_error(self, error: Exception) -> BoltResponse | None:
+        if isinstance(error, Unavailable):
+            # The engine logged it once already; Slack sends the event again.
+            return BoltResponse(status=500, body="Deskbot cannot take this now; send it again.")
+        log.error("Slack listener failed", exc_info=error)
+        return None
+
     async def _on_message(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         event = event_of(body)
         route = route_message(
             event, agent_channel=self.agent_channel, bot_user_id=self._bot_user_id(context)
         )
         if route is None:
+            await ack()
             return
         user = str(event["user"])
         if route.kind is MessageKind.CHANNEL_THREAD:
@@ -221,56 +255,67 @@ class SlackAdapter:
             # (others join by mentioning the bot), so colleagues' chatter stays theirs.
             key = (route.chat.chat_id, route.chat.thread_id or "")
             if self._mention_threads.get(key) != user:
+                await ack()
                 return
-        self._spawn(self._handle_message(body, route.chat, user), "message")
+        await self._take(ack, self._handle_message(body, route.chat, user), "message")
 
     async def _on_mention(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         event = event_of(body)
         bot_user_id = self._bot_user_id(context)
         user = event.get("user")
-        if not isinstance(user, str) or not user or user == bot_user_id or event.get("bot_id"):
-            return
-        chat = mention_chat(event, agent_channel=self.agent_channel)
-        if chat is None:
+        chat = None
+        if isinstance(user, str) and user and user != bot_user_id and not event.get("bot_id"):
+            chat = mention_chat(event, agent_channel=self.agent_channel)
+        if chat is None or not isinstance(user, str):
+            await ack()
             return
         self._remember_mention_thread(chat, user)
-        self._spawn(self._handle_mention(body, chat, user, bot_user_id), "app_mention")
+        await self._take(ack, self._handle_mention(body, chat, user, bot_user_id), "app_mention")
 
     async def _on_reaction(
         self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         event = event_of(body)
         user = event.get("user")
-        if not isinstance(user, str) or not user or user == self._bot_user_id(context):
-            return
-        if reaction_command_name(event, agent_channel=self.agent_channel) is None:
-            return
-        item = member(event, "item")
-        found = self.sender.posts.ticket_of(str(item.get("ts") or ""))
-        if found is None:
-            log.debug("reaction on a post this process does not know; ignored")
+        found = None
+        if (
+            isinstance(user, str)
+            and user
+            and user != self._bot_user_id(context)
+            and reaction_command_name(event, agent_channel=self.agent_channel) is not None
+        ):
+            item = member(event, "item")
+            found = self.sender.posts.ticket_of(str(item.get("ts") or ""))
+            if found is None:
+                log.debug("reaction on a post this process does not know; ignored")
+        if found is None or not isinstance(user, str):
+            await ack()
             return
         ticket_id, root_ts = found
-        self._spawn(self._handle_reaction(body, user, ticket_id, root_ts), "reaction_added")
+        await self._take(
+            ack, self._handle_reaction(body, user, ticket_id, root_ts), "reaction_added"
+        )
 
     async def _on_other_event(self, ack: AsyncAck) -> None:
         await ack()
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()  # empty: the answer follows through response_url, ephemeral
-        self._spawn(self._handle_command(body, respond), "slash command")
+        # The answer follows through response_url, ephemeral; the ack is empty. Slack does not
+        # send a slash command again, so when it cannot be taken the person is told, to run it
+        # again, rather than shown Slack's bare "dispatch_failed".
+        try:
+            await self._take(ack, self._handle_command(body, respond), "slash command")
+        except Unavailable as unavailable:
+            await ack(text=unavailable.notice)
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        self._spawn(self._handle_actions(body), "block_actions")
+        await self._take(ack, self._handle_actions(body), "block_actions")
 
-    # -- the slow part ---------------------------------------------------------------------------
+    # -- the engine's part; what follows it runs after the ack -----------------------------------
 
-    async def _handle_message(self, body: Mapping[str, Any], chat: ChatRef, user: str) -> None:
+    async def _handle_message(self, body: Mapping[str, Any], chat: ChatRef, user: str) -> FollowUp:
         async with self._in_order(chat):
             sender = await self.directory.user(user)
             reply = await self._dispatch(
@@ -279,72 +324,83 @@ class SlackAdapter:
         # A reply in a ticket thread is echoed into the thread by the engine; only a refusal
         # ("You're not allowed...") needs saying, to the agent alone.
         if reply is not None and not reply.ok and chat.chat_id == self.agent_channel:
-            await self.sender.post_ephemeral(
+            return self.sender.post_ephemeral(
                 channel=self.agent_channel, user=user, text=reply.text, thread_ts=chat.thread_id
             )
+        return None
 
     async def _handle_mention(
         self, body: Mapping[str, Any], chat: ChatRef, user: str, bot_user_id: str | None
-    ) -> None:
+    ) -> FollowUp:
         async with self._in_order(chat):
             sender = await self.directory.user(user)
             await self._dispatch(
                 parse_mention(body, chat=chat, sender=sender, bot_user_id=bot_user_id, now=utcnow())
             )
+        return None
 
     async def _handle_reaction(
         self, body: Mapping[str, Any], user: str, ticket_id: int, root_ts: str
-    ) -> None:
+    ) -> FollowUp:
         sender = await self.directory.user(user)
         command = parse_reaction(
             body, agent_chat=self.agent_chat, sender=sender, ticket_id=ticket_id, now=utcnow()
         )
         if command is None:
-            return
+            return None
         reply = await self._dispatch(command)
-        if reply is not None:
-            await self.sender.post_ephemeral(
-                channel=self.agent_channel, user=user, text=reply.text, thread_ts=root_ts
-            )
+        if reply is None:
+            return None
+        return self.sender.post_ephemeral(
+            channel=self.agent_channel, user=user, text=reply.text, thread_ts=root_ts
+        )
 
-    async def _handle_command(self, body: Mapping[str, Any], respond: AsyncRespond) -> None:
+    async def _handle_command(self, body: Mapping[str, Any], respond: AsyncRespond) -> FollowUp:
         user = str(body.get("user_id") or "")
         sender = await self.directory.user(user, fallback_name=str(body.get("user_name") or ""))
         command = parse_command(body, agent_chat=self.agent_chat, sender=sender, now=utcnow())
         reply = await self._dispatch(command)
         if reply is None:  # a redelivery: answered the first time
-            return
+            return None
+        return self._respond(respond, reply.text)
+
+    @staticmethod
+    async def _respond(respond: AsyncRespond, answer: str) -> None:
         try:
             await respond(
-                text=render_mrkdwn(truncate(reply.text, MAX_TEXT_CHARS - 1000)),
+                text=render_mrkdwn(truncate(answer, MAX_TEXT_CHARS - 1000)),
                 response_type="ephemeral",
             )
         except Exception:
             log.warning("could not answer /desk through its response_url", exc_info=True)
 
-    async def _handle_actions(self, body: Mapping[str, Any]) -> None:
+    async def _handle_actions(self, body: Mapping[str, Any]) -> FollowUp:
         who = member(body, "user")
         user = str(who.get("id") or "")
         if not user:
-            return
+            return None
         sender = await self.directory.user(
             user, fallback_name=str(who.get("name") or who.get("username") or "")
         )
+        answers: list[Coroutine[Any, Any, None]] = []
         for press in parse_actions(
             body, agent_channel=self.agent_channel, sender=sender, now=utcnow()
         ):
             if press.chat == self.agent_chat:
                 reply = await self._dispatch(press)
                 if reply is not None:
-                    await self.sender.post_ephemeral(
-                        channel=self.agent_channel,
-                        user=user,
-                        text=reply.text,
-                        thread_ts=action_thread(body),
+                    answers.append(
+                        self.sender.post_ephemeral(
+                            channel=self.agent_channel,
+                            user=user,
+                            text=reply.text,
+                            thread_ts=action_thread(body),
+                        )
                     )
             else:
                 async with self._in_order(press.chat):
                     await self._dispatch(press)
+        return _in_turn(answers) if answers else None
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
@@ -360,9 +416,9 @@ class SlackAdapter:
         except asyncio.CancelledError:
             raise
         except Exception:
-            # Slack was acknowledged already; the engine logs and apologises for its own failures,
-            # so this is a failure around it (a look-up, an ephemeral answer).
-            log.exception("Slack %s failed after it was acknowledged", what)
+            # Slack was acknowledged already, after the engine took the event; this is the
+            # answer that follows (an ephemeral message) failing.
+            log.exception("Slack %s: answering after the acknowledgement failed", what)
 
     def _remember_mention_thread(self, chat: ChatRef, user: str) -> None:
         key = (chat.chat_id, chat.thread_id or "")
@@ -387,6 +443,11 @@ class SlackAdapter:
                 del self._chat_locks[key]
             else:
                 self._chat_locks[key] = (lock, users - 1)
+
+
+async def _in_turn(answers: list[Coroutine[Any, Any, None]]) -> None:
+    for answer in answers:
+        await answer
 
 
 def _reason(error: Exception) -> str:

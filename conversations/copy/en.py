@@ -89,6 +89,10 @@ MESSAGES: dict[str, str] = {
     "button.skip": "Skip",
     "survey.comment_thanks": "Thanks for the feedback.",
     "error.generic": "Sorry, something went wrong on our side. Please try again in a moment.",
+    "error.unavailable": (
+        "Deskbot could not take that just now, so nothing was done. Please send it again in a "
+        "moment."
+    ),
     # -- agents ----------------------------------------------------------------------------------
     "button.claim": "Claim",
     "agent.new_ticket": (

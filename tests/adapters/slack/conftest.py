@@ -3,6 +3,7 @@ aiohttp server on port 0, wired to the real engine and outbox on every configure
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.slack.app import SlackAdapter
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
-from conversations.messages import ChatRef, Platform
+from conversations.messages import ChatRef, InboundEvent, Platform, Reply, Unavailable
 from conversations.reads import HelpDesk, Reads
 from conversations.team import Team
 from conversations.tickets.workflow import Workflow
@@ -37,6 +38,34 @@ from tests.harness import sample_matcher
 AGENT_CHANNEL = "C0AGENTS01"
 
 
+class Attempts:
+    """The engine's entry point as the adapter calls it, recording each event's outcome
+    ("taken" or "unavailable") so a test can wait for the engine to have tried an event."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.outcomes: list[tuple[str, str]] = []
+        self._changed = asyncio.Condition()
+
+    async def __call__(self, event: InboundEvent) -> Reply | None:
+        try:
+            reply = await self._engine.dispatch(event)
+        except Unavailable:
+            await self._record(event.event_id, "unavailable")
+            raise
+        await self._record(event.event_id, "taken")
+        return reply
+
+    async def _record(self, event_id: str, outcome: str) -> None:
+        async with self._changed:
+            self.outcomes.append((event_id, outcome))
+            self._changed.notify_all()
+
+    async def wait(self, event_id: str, outcome: str, *, within: float = 10.0) -> None:
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: (event_id, outcome) in self.outcomes)
+
+
 @dataclass
 class SlackDesk:
     """Deskbot with its Slack adapter, and ways to act as Slack's users."""
@@ -48,6 +77,7 @@ class SlackDesk:
     outbox: Outbox
     clock: Clock
     slack: SlackClient
+    attempts: Attempts
     names: dict[str, str] = field(default_factory=dict)
     agent_channel: str = AGENT_CHANNEL
 
@@ -165,11 +195,12 @@ async def make_desk(
             on_commit=outbox.wake,
         )
         reads = Reads(sessions, clock=clock)
+        attempts = Attempts(engine)
         adapter = SlackAdapter(
             bot_token=BOT_TOKEN,
             signing_secret=signing_secret,
             agent_channel=AGENT_CHANNEL,
-            dispatch=engine.dispatch,
+            dispatch=attempts,
             desk=HelpDesk(engine.dispatch, reads),
             api_url=fake_slack.api_url,
             app_token=app_token,
@@ -201,6 +232,7 @@ async def make_desk(
             outbox,
             clock,
             client,
+            attempts,
             names={"U0SARA": "Sara", "U0ALI": "Ali"},
         )
 

@@ -295,7 +295,7 @@ async def test_a_message_the_desk_cannot_take_is_a_503_to_send_again(
     chat, desk, caplog: pytest.LogCaptureFixture
 ) -> None:
     client, _, _ = chat
-    desk.failure = Unavailable("the database is restarting")
+    desk.failure = Unavailable("the database is restarting", notice="Send it again.")
     with caplog.at_level(logging.WARNING):
         for path in ("/api/chat/messages", "/api/chat/actions"):
             response = await client.post(

@@ -176,7 +176,7 @@ class Unavailable(Exception):
     ``notice`` says so to the person, in their language, for a surface whose platform will not
     deliver the event again by itself (a Slack slash command)."""
 
-    def __init__(self, reason: str, *, notice: str) -> None:
+    def __init__(self, reason: str, *, notice: str = "") -> None:
         super().__init__(reason)
         self.notice = notice
 

@@ -312,6 +312,18 @@ class ProcessedEvent(Base):
     processed_at: Mapped[datetime]
 
 
+class ConsoleSession(Base):
+    """A signed-in agent console. The cookie holds a random token; only its SHA-256 is stored,
+    so the table read by someone else opens no console."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index("ix_console_sessions_expires_at", "expires_at"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
 class Agent(Base):
     """Someone who has worked tickets: availability and load for round-robin assignment."""
 

@@ -23,7 +23,14 @@ from conversations.reports.request import ReportRequest, parse_request
 from conversations.reports.ticket_sets import tickets_in
 from conversations.store import Store
 from conversations.tickets.operations import display
-from conversations.views import ChatLine, Queue, TicketDetail, TicketEntry, TicketView
+from conversations.views import (
+    ChatLine,
+    ConsoleSessions,
+    Queue,
+    TicketDetail,
+    TicketEntry,
+    TicketView,
+)
 
 #: How many pooled connections the reports of one process use at most, together (SQLAlchemy's
 #: pool holds 5, and 10 more on demand).
@@ -156,6 +163,7 @@ class HelpDesk:
 
     dispatch: Dispatch
     reads: Reads
+    console_sessions: ConsoleSessions
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         return await self.reads.queue(view=view)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from conversations.messages import Button, ChatRef, Dispatch, Platform
@@ -117,12 +117,31 @@ class ChatLine:
     at: datetime
 
 
+class ConsoleSessions(Protocol):
+    """Signed-in agent consoles (``console_sessions.StoredConsoleSessions``)."""
+
+    async def open(self, *, lifetime: timedelta) -> str:
+        """A new session's random token, valid for ``lifetime``."""
+        ...
+
+    async def holds(self, token: str) -> bool:
+        """Whether ``token`` is an open session that has not expired."""
+        ...
+
+    async def close(self, token: str) -> None:
+        """End the session (logout); nothing happens for an unknown token."""
+        ...
+
+
 class Desk(Protocol):
     """What an agent surface or the web chat needs from the desk, and nothing more: the engine's
     one entry point, and the read side (``reads.HelpDesk`` is the implementation)."""
 
     @property
     def dispatch(self) -> Dispatch: ...
+
+    @property
+    def console_sessions(self) -> ConsoleSessions: ...
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         """Tickets not yet closed, in the view ``view`` names (``Queue``'s text form)."""

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conversations.console_sessions import StoredConsoleSessions
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import (
@@ -265,7 +266,9 @@ class DeskHarness:
         )
         self.outbox.on_permanent_failure = self.engine.delivery_failed
         self.reads = Reads(self.sessions, clock=self.clock)
-        self.desk = HelpDesk(self.engine.dispatch, self.reads)
+        self.desk = HelpDesk(
+            self.engine.dispatch, self.reads, StoredConsoleSessions(self.sessions, clock=self.clock)
+        )
 
     def configure(self, **changes: object) -> None:
         """Change the workflow's policies (team, SLA, surveys...) and restart."""

@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from adapters.web.auth import AGENT_COOKIE, AgentAuth
+from adapters.web.auth import AgentAuth
 from adapters.web.http_json import (
     json_endpoint,
     json_error,
     read_form_or_json,
     read_json_object,
+    unavailable,
 )
 from adapters.web.inbound import (
     AGENT_CHAT,
@@ -43,7 +44,7 @@ from adapters.web.render import (
     render_transcript,
 )
 from adapters.web.sockets import SocketHub
-from conversations.messages import InboundEvent
+from conversations.messages import InboundEvent, Unavailable
 from conversations.views import Desk
 
 AGENT_HEADER = "X-Deskbot-Agent"
@@ -63,21 +64,32 @@ class AgentRoutes:
 
     @json_endpoint
     async def login(self, request: web.Request) -> web.StreamResponse:
-        """``POST /agent/login`` with ``token`` as a form field or JSON: sets the session cookie."""
+        """``POST /agent/login`` with ``token`` as a form field or JSON: sets the session cookie.
+        Wrong tokens from one address are refused with 429 after a few a minute."""
         if not self._auth.required:
             return web.json_response({"ok": True})
+        client = request.remote or "unknown"
+        wait = await self._auth.throttle.wait_seconds(client)
+        if wait:
+            return json_error(
+                429,
+                f"Too many wrong agent tokens from this address; try again in {wait} s.",
+                **{"Retry-After": str(wait)},
+            )
         token = (await read_form_or_json(request, max_bytes=4096)).get("token")
         if not isinstance(token, str) or not token:
             raise InputError("'token' is required: the agent token the server was started with.")
         if not self._auth.token_matches(token.strip()):
+            await self._auth.throttle.failed(client)
             return json_error(401, "That agent token is not right.")
         response = web.json_response({"ok": True})
-        self._auth.set_session_cookie(request, response)
+        await self._auth.log_in(request, response)
         return response
 
+    @json_endpoint
     async def logout(self, request: web.Request) -> web.StreamResponse:
         response = web.json_response({"ok": True})
-        response.del_cookie(AGENT_COOKIE, path="/")
+        await self._auth.log_out(request, response)
         return response
 
     def guarded(self, handler: Handler) -> Handler:
@@ -85,7 +97,11 @@ class AgentRoutes:
 
         @functools.wraps(handler)
         async def wrapped(request: web.Request) -> web.StreamResponse:
-            if not self._auth.allows(request):
+            try:
+                allowed = await self._auth.allows(request)
+            except Unavailable:  # the session look-up found the database down
+                return unavailable()
+            if not allowed:
                 return json_error(
                     401,
                     "Agent login required: sign in on /agent, or send "

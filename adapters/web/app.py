@@ -27,11 +27,12 @@ Routes::
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 
 from adapters.web.agent import AgentRoutes
-from adapters.web.auth import AgentAuth
+from adapters.web.auth import DEFAULT_SESSION_LIFETIME, AgentAuth
 from adapters.web.hosts import AllowedHosts
 from adapters.web.http_json import json_error
 from adapters.web.outbound import WebSender
@@ -50,6 +51,7 @@ def setup_web_chat(
     *,
     agent_token: str | None = None,
     allowed_hosts: AllowedHosts | None = None,
+    session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
 ) -> WebSender:
     """Add the web chat's routes to ``app`` and return its sender for ``Platform.WEB``.
 
@@ -59,7 +61,8 @@ def setup_web_chat(
     app.middlewares.append((allowed_hosts or AllowedHosts()).middleware)
     hub = SocketHub()
     requester = RequesterRoutes(desk, hub)
-    agent = AgentRoutes(desk, hub, AgentAuth(agent_token))
+    auth = AgentAuth(agent_token, desk.console_sessions, lifetime=session_lifetime)
+    agent = AgentRoutes(desk, hub, auth)
     reports = ReportRoutes(desk)
 
     app.router.add_get("/", requester.page)

@@ -2,31 +2,66 @@
 
 With a token configured, every agent API call and the agent socket need either
 ``Authorization: Bearer <token>`` (scripts) or the ``deskbot_agent`` cookie that ``POST
-/agent/login`` sets (the console). Without a token the console is open; the CLI refuses to bind a
-non-loopback address in that case.
+/agent/login`` sets (the console). The cookie holds a random session token that the desk keeps
+server-side (``Desk.console_sessions``): a new one at every login, expiring after
+``DESKBOT_AGENT_SESSION_HOURS``, ended for every process at logout. Failed logins are throttled
+per client address (``LoginThrottle``). Without a token the console is open; the CLI refuses to
+bind a non-loopback address in that case.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import math
+import time
+from datetime import timedelta
 
 from aiohttp import web
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from conversations.views import ConsoleSessions
 
 AGENT_COOKIE = "deskbot_agent"
-_COOKIE_MAX_AGE = 30 * 24 * 3600
+DEFAULT_SESSION_LIFETIME = timedelta(hours=12)  # a working day, as help desks' consoles keep
+
+#: Wrong tokens one client address may try per minute; a person mistyping never gets there.
+FAILED_LOGINS_PER_MINUTE = 10
+
+
+class LoginThrottle:
+    """Failed logins per client address, in a moving one-minute window (``limits``, in this
+    process's memory: each process counts its own)."""
+
+    def __init__(self, per_minute: int = FAILED_LOGINS_PER_MINUTE) -> None:
+        self._item = RateLimitItemPerMinute(per_minute)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def wait_seconds(self, client: str) -> int:
+        """0 when ``client`` may try; else the seconds until it may."""
+        if await self._limiter.test(self._item, client):
+            return 0
+        stats = await self._limiter.get_window_stats(self._item, client)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def failed(self, client: str) -> None:
+        await self._limiter.hit(self._item, client)
 
 
 class AgentAuth:
-    def __init__(self, token: str | None) -> None:
+    def __init__(
+        self,
+        token: str | None,
+        sessions: ConsoleSessions,
+        *,
+        lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self._token = token.encode() if token else None
-        # The cookie holds a value derived from the token rather than the token itself, so a
-        # cookie that leaks (a proxy log, a shared profile) does not reveal the shared secret.
-        self._session = (
-            hmac.new(self._token, b"deskbot agent console session", hashlib.sha256).hexdigest()
-            if self._token
-            else None
-        )
+        self._sessions = sessions
+        self.lifetime = lifetime
+        self.throttle = throttle or LoginThrottle()
 
     @property
     def required(self) -> bool:
@@ -35,26 +70,36 @@ class AgentAuth:
     def token_matches(self, candidate: str) -> bool:
         if self._token is None:
             return True
-        return hmac.compare_digest(candidate.encode(), self._token)
+        return hmac.compare_digest(candidate.encode("utf-8", "surrogatepass"), self._token)
 
-    def allows(self, request: web.Request) -> bool:
-        if self._token is None or self._session is None:
+    async def allows(self, request: web.Request) -> bool:
+        if self._token is None:
             return True
         authorization = request.headers.get("Authorization", "")
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() == "bearer" and credentials:
             return self.token_matches(credentials.strip())
         cookie = request.cookies.get(AGENT_COOKIE)
-        return cookie is not None and hmac.compare_digest(cookie.encode(), self._session.encode())
+        if not cookie:
+            return False
+        return await self._sessions.holds(cookie)
 
-    def set_session_cookie(self, request: web.Request, response: web.StreamResponse) -> None:
-        assert self._session is not None
+    async def log_in(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Open a new session and hand its cookie to the browser."""
+        session = await self._sessions.open(lifetime=self.lifetime)
         response.set_cookie(
             AGENT_COOKIE,
-            self._session,
-            max_age=_COOKIE_MAX_AGE,
+            session,
+            max_age=int(self.lifetime.total_seconds()),
             path="/",
             httponly=True,
             samesite="Strict",
             secure=request.secure or None,
         )
+
+    async def log_out(self, request: web.Request, response: web.StreamResponse) -> None:
+        """End the request's session everywhere, not only in this browser."""
+        cookie = request.cookies.get(AGENT_COOKIE)
+        if cookie:
+            await self._sessions.close(cookie)
+        response.del_cookie(AGENT_COOKIE, path="/")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
 from adapters.base import Channel, ChannelSettings, ChatAdapter
+from adapters.web.auth import DEFAULT_SESSION_LIFETIME
 from adapters.web.hosts import LOOPBACK_HOSTS, AllowedHosts, parse_allowed_hosts
 from adapters.web.inbound import AGENT_CHAT
 from conversations.messages import ChatRef, Platform
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
 class WebSettings(ChannelSettings):
     # The console's shared password; required to serve beyond loopback (see `deskbot serve`).
     agent_token: str | None = Field(None, validation_alias="DESKBOT_AGENT_TOKEN")
+    # How long a console login lasts.
+    agent_session_hours: float = Field(
+        12.0, gt=0, le=24 * 365, validation_alias="DESKBOT_AGENT_SESSION_HOURS"
+    )
     # The names requests may carry in Host and Origin (see adapters/web/hosts.py); comma-separated.
     allowed_hosts: str = Field(",".join(LOOPBACK_HOSTS), validation_alias="DESKBOT_ALLOWED_HOSTS")
 
@@ -47,11 +53,17 @@ class WebAdapter:
     """The requester chat and the agent console on the server's own aiohttp application."""
 
     def __init__(
-        self, desk: Desk, *, agent_token: str | None, allowed_hosts: AllowedHosts | None = None
+        self,
+        desk: Desk,
+        *,
+        agent_token: str | None,
+        allowed_hosts: AllowedHosts | None = None,
+        session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
     ) -> None:
         self._desk = desk
         self._agent_token = agent_token
         self._allowed_hosts = allowed_hosts
+        self._session_lifetime = session_lifetime
         self._sender: WebSender | None = None
 
     @property
@@ -64,7 +76,11 @@ class WebAdapter:
         from adapters.web.app import setup_web_chat
 
         self._sender = setup_web_chat(
-            app, self._desk, agent_token=self._agent_token, allowed_hosts=self._allowed_hosts
+            app,
+            self._desk,
+            agent_token=self._agent_token,
+            allowed_hosts=self._allowed_hosts,
+            session_lifetime=self._session_lifetime,
         )
 
     async def start(self) -> None:
@@ -76,7 +92,12 @@ class WebAdapter:
 
 def build(settings: ChannelSettings, desk: Desk) -> ChatAdapter:
     assert isinstance(settings, WebSettings)
-    return WebAdapter(desk, agent_token=settings.agent_token, allowed_hosts=settings.host_names)
+    return WebAdapter(
+        desk,
+        agent_token=settings.agent_token,
+        allowed_hosts=settings.host_names,
+        session_lifetime=timedelta(hours=settings.agent_session_hours),
+    )
 
 
 CHANNEL = Channel(Platform.WEB, WebSettings, build)

@@ -32,6 +32,11 @@ def json_error(status: int, message: str, **extra_headers: str) -> web.Response:
     return web.json_response({"error": message}, status=status, headers=extra_headers or None)
 
 
+def unavailable() -> web.Response:
+    """The answer to a request the database could not take: send it again after Retry-After."""
+    return json_error(503, UNAVAILABLE, **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def json_endpoint(handler: Handler) -> Handler:
     """Wrap a route (a function or a method) so input errors answer with their own message and
     anything unexpected is logged once here and answered with a short apology."""
@@ -47,7 +52,7 @@ def json_endpoint(handler: Handler) -> Handler:
             raise
         except Unavailable:
             # Not taken: the page sends it again with the same event id (static/server.js).
-            return json_error(503, UNAVAILABLE, **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return unavailable()
         except Exception:
             log.exception("web chat: %s %s failed", request.method, request.path)
             return json_error(500, APOLOGY)

@@ -26,6 +26,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from adapters.telegram.app import TelegramAdapter
+from conversations.console_sessions import StoredConsoleSessions
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import ChatRef, InboundEvent, Platform, Reply
@@ -102,7 +103,11 @@ class TelegramDesk:
             clock=self.clock,
         )
         self.reads = Reads(self.sessions, clock=self.clock)
-        self.desk = HelpDesk(self.engine.dispatch, self.reads)
+        self.desk = HelpDesk(
+            self.engine.dispatch,
+            self.reads,
+            StoredConsoleSessions(self.sessions, clock=self.clock),
+        )
         self.adapter = TelegramAdapter(
             token=self.fake.token,
             agent_chat_id=AGENT_CHAT_ID,

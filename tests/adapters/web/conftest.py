@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -25,10 +26,29 @@ from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
 T0 = datetime(2025, 1, 2, 9, 30, tzinfo=UTC)
 
 
+class MemoryConsoleSessions:
+    """``views.ConsoleSessions`` in a dict (the database one has its own tests)."""
+
+    def __init__(self) -> None:
+        self.open_tokens: set[str] = set()
+
+    async def open(self, *, lifetime: timedelta) -> str:
+        token = uuid.uuid4().hex
+        self.open_tokens.add(token)
+        return token
+
+    async def holds(self, token: str) -> bool:
+        return token in self.open_tokens
+
+    async def close(self, token: str) -> None:
+        self.open_tokens.discard(token)
+
+
 class FakeDesk:
     """Records what the adapter asks for and answers with canned views."""
 
     def __init__(self) -> None:
+        self.console_sessions = MemoryConsoleSessions()
         self.events: list[InboundEvent] = []
         self.queue_views: list[str] = []
         self.ticket_ids: list[int] = []

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from aiohttp import WSServerHandshakeError
 
-from conversations.messages import ChatRef, InboundCommand, Platform, Reply, UserRef
+from conversations.messages import (
+    ChatRef,
+    InboundCommand,
+    Platform,
+    Reply,
+    Unavailable,
+    UserRef,
+)
 
 TOKEN = "s3cret-agent-token"
 
@@ -252,7 +259,9 @@ async def test_login_form_sets_a_session_cookie(desk, serve) -> None:
     cookie = right.cookies["deskbot_agent"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Strict"
-    assert TOKEN not in cookie.value  # the cookie is derived from the token, not the token
+    assert cookie["max-age"] == str(12 * 3600)  # DESKBOT_AGENT_SESSION_HOURS' default
+    assert TOKEN not in cookie.value  # a random session, not the token
+    assert desk.console_sessions.open_tokens == {cookie.value}
 
     assert (await client.get("/api/agent/tickets")).status == 200
 
@@ -264,6 +273,62 @@ async def test_login_accepts_json_and_logout_forgets(desk, serve) -> None:
     assert (await client.get("/api/agent/tickets")).status == 200
     assert (await client.post("/agent/logout")).status == 200
     assert (await client.get("/api/agent/tickets")).status == 401
+
+
+async def test_each_login_is_its_own_session_and_logout_ends_it_for_every_copy(desk, serve) -> None:
+    browser, _ = await serve(desk, agent_token=TOKEN)
+    first = (await browser.post("/agent/login", json={"token": TOKEN})).cookies["deskbot_agent"]
+    second = (await browser.post("/agent/login", json={"token": TOKEN})).cookies["deskbot_agent"]
+    assert first.value != second.value
+
+    # A copy of the cookie (another tab, or one that leaked) works until the browser logs out.
+    copy, _ = await serve(desk, agent_token=TOKEN)
+    copy.session.cookie_jar.update_cookies({"deskbot_agent": second.value})
+    assert (await copy.get("/api/agent/tickets")).status == 200
+
+    logout = await browser.post("/agent/logout")
+    assert logout.status == 200
+    assert logout.cookies["deskbot_agent"].value == ""
+
+    await _error(await copy.get("/api/agent/tickets"), 401)
+    with pytest.raises(WSServerHandshakeError) as refused:
+        await copy.ws_connect("/ws/agent")
+    assert refused.value.status == 401
+
+
+async def test_wrong_tokens_are_throttled_per_address(desk, serve) -> None:
+    client, _ = await serve(desk, agent_token=TOKEN)
+    for _ in range(10):
+        await _error(await client.post("/agent/login", json={"token": "guess"}), 401)
+
+    throttled = await client.post("/agent/login", json={"token": "guess"})
+    assert "too many" in (await _error(throttled, 429)).lower()
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+    # While throttled even the right token waits: guessing must not learn anything.
+    await _error(await client.post("/agent/login", json={"token": TOKEN}), 429)
+    assert desk.console_sessions.open_tokens == set()
+    # Scripts with the bearer token are not logins and are not held up.
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    assert (await client.get("/api/agent/tickets", headers=bearer)).status == 200
+
+
+async def test_right_tokens_are_not_counted_against_an_address(desk, serve) -> None:
+    client, _ = await serve(desk, agent_token=TOKEN)
+    for _ in range(15):
+        assert (await client.post("/agent/login", json={"token": TOKEN})).status == 200
+
+
+async def test_sessions_unreadable_in_an_outage_answer_503(desk, serve) -> None:
+    client, _ = await serve(desk, agent_token=TOKEN)
+    assert (await client.post("/agent/login", json={"token": TOKEN})).status == 200
+
+    async def down(*_args: object, **_kwargs: object) -> bool:
+        raise Unavailable("database down")
+
+    desk.console_sessions.holds = down
+    desk.console_sessions.open = down
+    await _error(await client.get("/api/agent/tickets"), 503)
+    await _error(await client.post("/agent/login", json={"token": TOKEN}), 503)
 
 
 async def test_oversized_login_is_refused(desk, serve) -> None:

@@ -209,6 +209,14 @@ class SlackAdapter:
         self.bolt.event(re.compile(".*"))(self._on_other_event)
         self.bolt.command(SLASH_COMMAND)(self._on_command)
         self.bolt.action(re.compile(".*"))(self._on_action)
+        # Interactivity Deskbot does not use (another app's modal on the same Slack app, a
+        # shortcut someone added): acknowledged and ignored, so Slack shows no error and does not
+        # retry. Unmatched, bolt answers 404 over HTTP and never acks it in Socket Mode.
+        every = re.compile(".*")
+        self.bolt.view(every)(self._on_unused)
+        self.bolt.view_closed(every)(self._on_unused)
+        self.bolt.shortcut(every)(self._on_unused)
+        self.bolt.options(every)(self._on_unused_options)
         self.bolt.error(self._on_listener_error)
 
     def _bot_user_id(self, context: AsyncBoltContext) -> str | None:
@@ -300,6 +308,13 @@ class SlackAdapter:
 
     async def _on_other_event(self, ack: AsyncAck) -> None:
         await ack()
+
+    async def _on_unused(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        log.debug("Slack %s: Deskbot does not use it; acknowledged", body.get("type"))
+        await ack()
+
+    async def _on_unused_options(self, ack: AsyncAck) -> None:
+        await ack(options=[])  # a menu asking for choices gets none, rather than an error
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         # The answer follows through response_url, ephemeral; the ack is empty. Slack does not

@@ -683,6 +683,75 @@ def block_actions_payload(
     }
 
 
+def unused_interaction_payloads(user_id: str = "U0SARA") -> dict[str, dict[str, Any]]:
+    """Interactivity Deskbot never asks for, shaped as Slack sends it: another app's modal
+    submitted and closed, a global and a message shortcut, a select menu asking for options."""
+    user = {"id": user_id, "username": "sara", "name": "sara", "team_id": TEAM_ID}
+    team = {"id": TEAM_ID, "domain": "acme"}
+    common = {"api_app_id": APP_ID, "token": "legacy-verification-token", "team": team}
+    trigger = f"{int(time.time())}.{uuid.uuid4().int % 10**12}.abc"
+    view = {
+        "id": "V0" + uuid.uuid4().hex[:8].upper(),
+        "team_id": TEAM_ID,
+        "type": "modal",
+        "callback_id": "expenses_modal",
+        "private_metadata": "",
+        "state": {
+            "values": {"amount": {"amount_input": {"type": "plain_text_input", "value": "12"}}}
+        },
+        "hash": "1700000000.abcdef",
+        "app_id": APP_ID,
+        "bot_id": "B0DESKBOT",
+    }
+    return {
+        "view_submission": {
+            **common,
+            "type": "view_submission",
+            "user": user,
+            "trigger_id": trigger,
+            "view": view,
+            "response_urls": [],
+        },
+        "view_closed": {
+            **common,
+            "type": "view_closed",
+            "user": user,
+            "view": view,
+            "is_cleared": False,
+        },
+        "shortcut": {
+            **common,
+            "type": "shortcut",
+            "user": user,
+            "callback_id": "new_expense",
+            "trigger_id": trigger,
+            "action_ts": f"{time.time():.6f}",
+        },
+        "message_action": {
+            **common,
+            "type": "message_action",
+            "user": user,
+            "callback_id": "save_message",
+            "trigger_id": trigger,
+            "action_ts": f"{time.time():.6f}",
+            "message_ts": user_ts(),
+            "channel": {"id": "C0GENERAL1", "name": "general"},
+            "message": {"type": "message", "user": user_id, "ts": user_ts(), "text": "hi"},
+            "response_url": "https://hooks.slack.com/app/T0/1/abc",
+        },
+        "block_suggestion": {
+            **common,
+            "type": "block_suggestion",
+            "user": user,
+            "container": {"type": "view", "view_id": view["id"]},
+            "action_id": "pick_project",
+            "block_id": "project",
+            "value": "sal",
+            "view": view,
+        },
+    }
+
+
 @dataclass
 class Answer:
     status: int

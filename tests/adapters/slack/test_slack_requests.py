@@ -8,7 +8,12 @@ import time
 import pytest
 
 from conversations.messages import ChatRef, Platform
-from tests.fakes.slack_api import APP_TOKEN, dm_event, event_callback
+from tests.fakes.slack_api import (
+    APP_TOKEN,
+    dm_event,
+    event_callback,
+    unused_interaction_payloads,
+)
 
 QUESTION = "I forgot my password and cannot log in"
 
@@ -151,3 +156,19 @@ async def test_bot_messages_and_message_subtypes_are_ignored(desk) -> None:
     # A file shared with words is a message all the same.
     await desk.dm("U0SARA", QUESTION, subtype="file_share")
     assert desk.fake.posts("D0SARA")
+
+
+@pytest.mark.parametrize("kind", sorted(unused_interaction_payloads()))
+async def test_interactivity_deskbot_does_not_use_is_acknowledged_and_ignored(
+    desk, kind, caplog
+) -> None:
+    caplog.set_level("DEBUG", logger="adapters.slack.app")
+    answer = await desk.slack.interaction(unused_interaction_payloads()[kind])
+
+    assert answer.status == 200  # bolt answered 404 to these: Slack showed the person an error
+    if kind == "block_suggestion":
+        assert json.loads(answer.body) == {"options": []}
+    await desk.settle()
+    assert [c.method for c in desk.fake.calls if c.method != "auth.test"] == []
+    assert await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
+    assert not [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}]

@@ -11,6 +11,7 @@ from tests.fakes.slack_api import (
     command_payload,
     dm_event,
     event_callback,
+    unused_interaction_payloads,
 )
 
 QUESTION = "I forgot my password and cannot log in"
@@ -84,3 +85,16 @@ async def test_a_refused_bot_token_fails_at_start(make_desk, fake_slack) -> None
     fake_slack.fail_next("auth.test", "invalid_auth")
     with pytest.raises(SlackStartError, match="SLACK_BOT_TOKEN"):
         await make_desk()
+
+
+async def test_socket_mode_acks_interactivity_deskbot_does_not_use(make_desk) -> None:
+    desk = await make_desk(app_token=APP_TOKEN)
+    fake = desk.fake
+    await fake.wait_for(lambda: fake.socket_connections == 1)
+
+    for kind, payload in sorted(unused_interaction_payloads().items()):
+        envelope = await fake.send_envelope("interactive", payload)
+        ack = await fake.wait_for_ack(envelope)  # unacked, Slack retries it and then gives up
+        assert ack["envelope_id"] == envelope, kind
+    await desk.settle()
+    assert fake.posts() == []

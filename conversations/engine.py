@@ -230,12 +230,18 @@ class Engine:
         # Free text in an agent channel: a message in a ticket's thread answers the requester
         # ("note:" keeps it internal); anything else is agents talking among themselves.
         if event.chat.thread_id is None:
+            log.debug("agent message %s: in no ticket's thread; agents' own talk", event.event_id)
             return None
         ticket_id = await store.messages.ticket_of_platform_message(
             event.chat.platform, event.chat.chat_id, event.chat.thread_id
         )
         ticket = await store.tickets.get(ticket_id) if ticket_id is not None else None
         if ticket is None:
+            log.debug(
+                "agent message %s: its thread %s is no ticket's post; agents' own talk",
+                event.event_id,
+                event.chat.thread_id,
+            )
             return None
         return await reply_in_thread(notify, event.sender, ticket, event.text.strip())
 

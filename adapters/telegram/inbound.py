@@ -10,9 +10,10 @@ Where things come from (https://core.telegram.org/bots/api#update):
   becomes the message text, so whatever they send joins their open ticket.
 - Agents work in one group (the agent chat). ``/claim 12`` or ``/claim@deskbot 12`` is a command;
   any other message there is free text, threaded under a ticket when it is a reply to one of the
-  ticket's posts (``reply_to_message``) or written in the ticket's forum topic
-  (``message_thread_id``). The engine maps that thread id back to the ticket; nothing here reads
-  ``forward_from``, which privacy settings hide.
+  ticket's posts (``reply_to_message``), to a reply under one (the reply thread's root,
+  ``message_thread_id``) or written in the ticket's forum topic (``message_thread_id``). The
+  engine maps that thread id back to the ticket; nothing here reads ``forward_from``, which
+  privacy settings hide.
 - Button presses arrive as ``callback_query`` with our ``action_id|value`` as data.
 
 ``event_id`` is the ``update_id``: Telegram redelivers an update with the same id, and the engine
@@ -139,13 +140,24 @@ def parse_message(
 
 
 def thread_of(message: Message) -> str | None:
-    """The agent-chat message a message answers: its forum topic (whose id is the platform id of
-    the ticket's first post there), else the message it replies to. ``None``: not threaded."""
+    """The agent-chat message a message answers, whose platform id the engine maps to a ticket.
+    ``None``: not threaded.
+
+    - In a forum topic: the topic (its id is the ticket's first post there).
+    - A reply to one of the bot's posts: that post.
+    - A reply to a person's message (a colleague's reply under a ticket): the reply thread's root,
+      which a plain supergroup gives as ``message_thread_id`` without ``is_topic_message``. The
+      colleague's message itself is not the bot's, so it would map to no ticket.
+    """
     if message.is_topic_message and message.message_thread_id is not None:
         return str(message.message_thread_id)
-    if message.reply_to_message is not None:
-        return str(message.reply_to_message.message_id)
-    return None
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    by_a_bot = replied.from_user is not None and replied.from_user.is_bot
+    if not by_a_bot and message.message_thread_id is not None:
+        return str(message.message_thread_id)
+    return str(replied.message_id)
 
 
 def message_text(message: Message) -> str | None:

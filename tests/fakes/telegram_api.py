@@ -404,6 +404,7 @@ class FakeTelegramAPI:
             replied = self.messages.get((chat.id, reply_to))
             assert replied is not None, f"no message {reply_to} in chat {chat.id}"
             message["reply_to_message"] = replied
+            _join_reply_thread(chat, message, replied)
         return self._store(chat.id, message)
 
     def update(self, **payload: Any) -> dict[str, Any]:
@@ -713,8 +714,16 @@ class FakeTelegramAPI:
                 raise ApiError(400, "Bad Request: message to be replied not found")
             if replied is not None:
                 message["reply_to_message"] = replied
+                _join_reply_thread(chat, message, replied)
         message["message_id"] = next(self._next_message_id[chat.id])
         return self._store(chat.id, message)
+
+
+def _join_reply_thread(chat: Chat, message: dict[str, Any], replied: dict[str, Any]) -> None:
+    """In a supergroup that is not a forum, a reply belongs to the thread of the message it answers:
+    Telegram gives it that thread's root as ``message_thread_id``, without ``is_topic_message``."""
+    if chat.type == "supergroup" and not chat.is_forum:
+        message["message_thread_id"] = replied.get("message_thread_id", replied["message_id"])
 
 
 def plain(text: str) -> str:

@@ -108,6 +108,47 @@ def test_agent_messages_thread_by_reply_or_topic(api: FakeTelegramAPI) -> None:
     assert isinstance(chatter, InboundMessage) and chatter.chat.thread_id is None
 
 
+def test_a_reply_to_a_colleagues_reply_threads_under_the_root(api: FakeTelegramAPI) -> None:
+    # As a plain supergroup (no topics) delivers it: the reply thread's root, the bot's ticket
+    # post 41, is message_thread_id; the message replied to is Ali's note 42.
+    group = {"id": int(AGENTS), "title": "Help desk agents", "type": "supergroup"}
+    ali = {"id": 9001, "is_bot": False, "first_name": "Ali"}
+    reza = {"id": 9002, "is_bot": False, "first_name": "Reza", "language_code": "en"}
+    note = {
+        "message_id": 42,
+        "message_thread_id": 41,
+        "from": ali,
+        "chat": group,
+        "date": 1764662400,
+        "reply_to_message": {
+            "message_id": 41,
+            "from": api.bot_user,
+            "chat": group,
+            "date": 1764662300,
+            "text": "New ticket #1",
+        },
+        "text": "note: facilities?",
+    }
+    update = {
+        "update_id": 880001,
+        "message": {
+            "message_id": 43,
+            "message_thread_id": 41,
+            "from": reza,
+            "chat": group,
+            "date": 1764662460,
+            "reply_to_message": note,
+            "text": "Sara, facilities are on the way",
+        },
+    }
+    event = parse(update)
+    assert isinstance(event, InboundMessage)
+    assert event.chat == ChatRef(Platform.TELEGRAM, AGENTS, "41")
+
+    # The note itself replies to the bot's post: that post is its thread.
+    assert parse({"update_id": 880000, "message": note}).chat.thread_id == "41"
+
+
 def test_relay_does_not_depend_on_forward_from(api: FakeTelegramAPI) -> None:
     ali = api.user(9001, "Ali")
     relayed = api.message(AGENTS, api.bot_user, "*#1* Sara: help")

@@ -197,6 +197,31 @@ async def test_the_conversation_survives_a_restart(desk: TelegramDesk) -> None:
         await desk.stop()
 
 
+async def test_a_reply_to_a_colleagues_reply_under_a_ticket_answers_the_customer(
+    desk: TelegramDesk, caplog
+) -> None:
+    sara = desk.customer(7004, "Sara", language_code="en")
+    await sara.say("The coffee machine on floor three is leaking water everywhere")
+    (post,) = posts_about(desk, 1)
+    sara.read()
+    ali, reza = desk.agent(9001, "Ali"), desk.agent(9002, "Reza")
+    await ali.write("note: I think facilities own this", reply_to=post["message_id"])
+
+    # Reza answers Ali's note, not the bot's post: a plain supergroup gives the reply thread's
+    # root (the ticket's post) as message_thread_id, without is_topic_message. It was ignored.
+    note = ali.said[-1]
+    reply = await reza.write("Sara, facilities are on the way", reply_to=note["message_id"])
+    assert reply["message_thread_id"] == post["message_id"] and "is_topic_message" not in reply
+    assert "Sara, facilities are on the way" in texts(sara.read())
+
+    # Agents' own talk in a thread that is no ticket's stays theirs, and the log says why.
+    caplog.set_level("DEBUG", logger="conversations.engine")
+    chatter = await reza.write("Coffee anyone?")
+    await reza.write("Yes please", reply_to=chatter["message_id"])
+    assert sara.read() == []
+    assert any("no ticket's post" in r.getMessage() for r in caplog.records)
+
+
 async def test_commands_for_other_bots_and_chatter_are_left_alone(desk: TelegramDesk) -> None:
     ali = desk.agent(9001, "Ali")
     await ali.write("/claim@some_other_bot 1")

@@ -37,6 +37,7 @@ from adapters.web.hosts import AllowedHosts
 from adapters.web.http_json import json_error
 from adapters.web.outbound import WebSender
 from adapters.web.pages import STATIC_PREFIX, serve_static
+from adapters.web.proxies import TrustedProxies
 from adapters.web.reports import ReportRoutes
 from adapters.web.requester import RequesterRoutes
 from adapters.web.sockets import SocketHub
@@ -51,6 +52,7 @@ def setup_web_chat(
     *,
     agent_token: str | None = None,
     allowed_hosts: AllowedHosts | None = None,
+    trusted_proxies: TrustedProxies | None = None,
     session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
 ) -> WebSender:
     """Add the web chat's routes to ``app`` and return its sender for ``Platform.WEB``.
@@ -59,6 +61,8 @@ def setup_web_chat(
     part of every server, and a request to any route must name a host the operator listed.
     """
     app.middlewares.append((allowed_hosts or AllowedHosts()).middleware)
+    # A listed proxy's word on the client's address and scheme, for everything after the host check.
+    app.middlewares.append((trusted_proxies or TrustedProxies()).middleware)
     hub = SocketHub()
     requester = RequesterRoutes(desk, hub)
     auth = AgentAuth(agent_token, desk.console_sessions, lifetime=session_lifetime)

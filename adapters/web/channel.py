@@ -11,6 +11,7 @@ from adapters.base import Channel, ChannelSettings, ChatAdapter
 from adapters.web.auth import DEFAULT_SESSION_LIFETIME
 from adapters.web.hosts import LOOPBACK_HOSTS, AllowedHosts, parse_allowed_hosts
 from adapters.web.inbound import AGENT_CHAT
+from adapters.web.proxies import TrustedProxies, parse_trusted_proxies
 from conversations.messages import ChatRef, Platform
 from conversations.views import Desk
 
@@ -29,6 +30,8 @@ class WebSettings(ChannelSettings):
     )
     # The names requests may carry in Host and Origin (see adapters/web/hosts.py); comma-separated.
     allowed_hosts: str = Field(",".join(LOOPBACK_HOSTS), validation_alias="DESKBOT_ALLOWED_HOSTS")
+    # The reverse proxies whose X-Forwarded-For/-Proto are believed (adapters/web/proxies.py).
+    trusted_proxies: str = Field("", validation_alias="DESKBOT_TRUSTED_PROXIES")
 
     @field_validator("allowed_hosts")
     @classmethod
@@ -36,9 +39,19 @@ class WebSettings(ChannelSettings):
         parse_allowed_hosts(value)  # raises ValueError with the reason
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        parse_trusted_proxies(value)  # raises ValueError with the reason
+        return value
+
     @property
     def host_names(self) -> AllowedHosts:
         return AllowedHosts(parse_allowed_hosts(self.allowed_hosts))
+
+    @property
+    def proxies(self) -> TrustedProxies:
+        return TrustedProxies(parse_trusted_proxies(self.trusted_proxies))
 
     @property
     def configured(self) -> bool:
@@ -58,11 +71,13 @@ class WebAdapter:
         *,
         agent_token: str | None,
         allowed_hosts: AllowedHosts | None = None,
+        trusted_proxies: TrustedProxies | None = None,
         session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
     ) -> None:
         self._desk = desk
         self._agent_token = agent_token
         self._allowed_hosts = allowed_hosts
+        self._trusted_proxies = trusted_proxies
         self._session_lifetime = session_lifetime
         self._sender: WebSender | None = None
 
@@ -80,6 +95,7 @@ class WebAdapter:
             self._desk,
             agent_token=self._agent_token,
             allowed_hosts=self._allowed_hosts,
+            trusted_proxies=self._trusted_proxies,
             session_lifetime=self._session_lifetime,
         )
 
@@ -96,6 +112,7 @@ def build(settings: ChannelSettings, desk: Desk) -> ChatAdapter:
         desk,
         agent_token=settings.agent_token,
         allowed_hosts=settings.host_names,
+        trusted_proxies=settings.proxies,
         session_lifetime=timedelta(hours=settings.agent_session_hours),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -138,12 +139,13 @@ ServeFactory = Callable[..., Awaitable[tuple[TestClient, WebSender]]]
 
 @pytest.fixture
 async def serve() -> AsyncIterator[ServeFactory]:
-    """``await serve(desk, agent_token=...)`` -> a client for a running web chat, and its sender."""
+    """``await serve(desk, agent_token=..., **options)`` -> a client for a running web chat, and
+    its sender; ``options`` go to ``setup_web_chat``."""
     clients: list[TestClient] = []
 
-    async def start(desk: FakeDesk, *, agent_token: str | None = None):
+    async def start(desk: FakeDesk, *, agent_token: str | None = None, **options: Any):
         app = web.Application()
-        sender = setup_web_chat(app, desk, agent_token=agent_token)
+        sender = setup_web_chat(app, desk, agent_token=agent_token, **options)
         client = TestClient(TestServer(app))
         await client.start_server()
         clients.append(client)

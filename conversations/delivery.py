@@ -14,6 +14,7 @@ A process only takes messages for platforms it has a sender for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -39,7 +40,12 @@ Clock = Callable[[], datetime]
 #: message; running out of attempts is not such a refusal and only logs.
 FailureHook = Callable[[Message, DeliveryError], Awaitable[None]]
 
-LEASE = timedelta(seconds=120)  # a sender that dies mid-send leaves the message to be retried
+#: How long a taken message is another process's to leave alone. A process that dies mid-send
+#: holds the message, and its chat's next messages, this long before another sends it (at
+#: least once: the platform may have got it). A send is rarely over in more than a few seconds,
+#: but one can be (a 429 the SDK waits out, a slow platform), so the lease is renewed every
+#: ``LEASE / 3`` while the send is in flight rather than made long.
+LEASE = timedelta(seconds=15)
 
 
 class Outbox:
@@ -54,6 +60,7 @@ class Outbox:
         max_delay: float = 900.0,
         poll_interval: float = 1.0,
         on_permanent_failure: FailureHook | None = None,
+        lease_renewal: float = LEASE.total_seconds() / 3,
     ) -> None:
         self._sessions = sessions
         self._senders = dict(senders)
@@ -63,6 +70,7 @@ class Outbox:
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._poll_interval = poll_interval
+        self._lease_renewal = lease_renewal
         self.on_permanent_failure = on_permanent_failure
         self._wake = asyncio.Event()
 
@@ -123,6 +131,7 @@ class Outbox:
                 return "skipped"  # another process took it
             outbound = await self._outbound(store, row)
         sender = self._senders[Platform(row.platform)]
+        renewing = asyncio.create_task(self._keep_lease(message_id))
         try:
             platform_message_id = await sender.send(outbound)
         except DeliveryError as error:
@@ -132,9 +141,23 @@ class Outbox:
             log.warning("sending message %s failed", message_id, exc_info=True)
             await self._failed(row, DeliveryError(f"{type(error).__name__}: {error}"))
             return "failed"
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
         async with self._sessions.begin() as session:
             await Store(session, self._clock()).messages.mark_sent(message_id, platform_message_id)
         return "sent"
+
+    async def _keep_lease(self, message_id: int) -> None:
+        """Renew the lease of a message being sent, until cancelled when the send is over."""
+        while True:
+            await asyncio.sleep(self._lease_renewal)
+            try:
+                async with self._sessions.begin() as session:
+                    await Store(session, self._clock()).messages.renew_lease(message_id, LEASE)
+            except Exception:  # the send goes on; at worst another process sends it too
+                log.warning("could not renew the lease of message %s", message_id, exc_info=True)
 
     async def _outbound(self, store: Store, row: Message) -> OutboundMessage:
         thread_id = row.thread_id

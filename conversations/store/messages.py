@@ -140,6 +140,14 @@ class Messages(Repository):
             return None
         return await self.session.get(Message, message_id)
 
+    async def renew_lease(self, message_id: int, lease: timedelta) -> None:
+        """Hold a message being sent until ``now + lease`` (nothing, once it is sent or failed)."""
+        await self.session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == "sending")
+            .values(lease_until=self.now + lease)
+        )
+
     async def thread_of_ticket(self, row: Message) -> str | None:
         """The platform id of the ticket's first post in this chat, sent before ``row``: later
         agent-channel posts go in its thread."""

@@ -391,6 +391,35 @@ async def test_a_message_left_sending_by_a_crashed_process_is_sent_once_the_leas
     assert (await row(sessions, next_id)).status == "sent"
 
 
+async def test_a_long_send_keeps_its_lease_so_no_other_process_sends_it_too(
+    sessions: Sessions, other_process: Sessions, clock: Clock
+) -> None:
+    (message_id,) = await enqueue(sessions, clock, say(SARA, "Your ticket is open"))
+    slow = HeldSender()
+    first = Outbox(sessions, {Platform.WEB: slow}, clock=clock, lease_renewal=0.01)
+    sending = asyncio.create_task(first.deliver_due())
+    await asyncio.wait_for(slow.started.wait(), timeout=30)
+
+    # The platform takes longer than a lease; the sender renews it meanwhile.
+    clock.advance(seconds=LEASE.total_seconds() * 3)
+    renewed_until = clock.now + LEASE
+    async with asyncio.timeout(30):
+        # Only the database shows the renewal's commit: poll it (this waits for that commit,
+        # not for time to pass).
+        while (await row(sessions, message_id)).lease_until != renewed_until:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+    other = RecordingSender()
+    assert await Outbox(other_process, {Platform.WEB: other}, clock=clock).deliver_due() == 0
+    assert other.attempts == 0
+
+    slow.release.set()
+    assert await asyncio.wait_for(sending, timeout=30) == 1
+    assert texts(slow.sent) == ["Your ticket is open"]
+    delivered = await row(sessions, message_id)
+    assert delivered.status == "sent" and delivered.lease_until is None
+
+
 def agent_rows(rows: list[Message], ticket_id: int) -> list[Message]:
     return [r for r in rows if r.chat_id == AGENTS.chat_id and r.ticket_id == ticket_id]
 

@@ -84,6 +84,7 @@ def serve(**options: Any) -> None:
 
     from adapters.web.channel import WebSettings
     from bot.config import load_channels
+    from bot.process_limits import raise_open_file_limit, serving_loop
     from bot.server import create_app
     from conversations.messages import Platform
 
@@ -113,7 +114,8 @@ def serve(**options: Any) -> None:
         click.echo(f"Deskbot web chat:       http://{settings.host}:{settings.port}/")
         click.echo(f"Deskbot agent console:  http://{settings.host}:{settings.port}/agent")
 
-    web.run_app(app, host=settings.host, port=settings.port, print=listening)
+    raise_open_file_limit()
+    web.run_app(app, host=settings.host, port=settings.port, print=listening, loop=serving_loop())
 
 
 # -- chat -----------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from adapters.base import ChannelSettings, ChatAdapter
 from bot import db
 from bot.channels import registry
 from bot.config import Settings, agent_chats, load_channels
-from conversations.console_sessions import StoredConsoleSessions
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings, utcnow
 from conversations.messages import Platform
@@ -82,10 +81,8 @@ def build(
         on_commit=outbox.wake,
     )
     outbox.on_permanent_failure = engine.delivery_failed
-    desk = HelpDesk(
-        engine.dispatch,
-        Reads(sessions, clock=clock, teams=team.team_names),
-        StoredConsoleSessions(sessions, clock=clock),
+    desk = HelpDesk.on_database(
+        engine.dispatch, Reads(sessions, clock=clock, teams=team.team_names), sessions, clock=clock
     )
     if settings.kb_path is None:
         log.info("no DESKBOT_KB_PATH: using the sample knowledge base (%d articles)", len(kb))

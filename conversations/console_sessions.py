@@ -37,7 +37,7 @@ class StoredConsoleSessions:
     async def open(self, *, lifetime: timedelta) -> str:
         token = secrets.token_urlsafe(32)
         now = self._clock()
-        async with _outage_is_unavailable(), self._sessions.begin() as session:
+        async with outage_is_unavailable(), self._sessions.begin() as session:
             await session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
             session.add(
                 ConsoleSession(token_hash=_hash(token), created_at=now, expires_at=now + lifetime)
@@ -45,21 +45,21 @@ class StoredConsoleSessions:
         return token
 
     async def holds(self, token: str) -> bool:
-        async with _outage_is_unavailable(), self._sessions() as session:
+        async with outage_is_unavailable(), self._sessions() as session:
             expires_at = await session.scalar(
                 select(ConsoleSession.expires_at).where(ConsoleSession.token_hash == _hash(token))
             )
         return expires_at is not None and expires_at > self._clock()
 
     async def close(self, token: str) -> None:
-        async with _outage_is_unavailable(), self._sessions.begin() as session:
+        async with outage_is_unavailable(), self._sessions.begin() as session:
             await session.execute(
                 delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))
             )
 
 
 @contextlib.asynccontextmanager
-async def _outage_is_unavailable() -> AsyncIterator[None]:
+async def outage_is_unavailable() -> AsyncIterator[None]:
     """A database that cannot answer is ``Unavailable`` (the console gets a 503 and retries)."""
     try:
         yield

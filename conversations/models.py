@@ -324,6 +324,17 @@ class ConsoleSession(Base):
     expires_at: Mapped[datetime]
 
 
+class ServerKey(Base):
+    """A random key the server signs with (the web chat's chat ids), made at first use, kept so
+    that a restart and every other process sign and check with the same one."""
+
+    __tablename__ = "server_keys"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(128))  # hex
+    created_at: Mapped[datetime]
+
+
 class Agent(Base):
     """Someone who has worked tickets: availability and load for round-robin assignment."""
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from conversations.console_sessions import StoredConsoleSessions
 from conversations.messages import Button, ChatRef, Dispatch, Platform
 from conversations.models import Ticket
 from conversations.reports import compute
@@ -21,12 +22,14 @@ from conversations.reports.choices import check_filters
 from conversations.reports.period import Filters, Period, Spell, cli_option
 from conversations.reports.request import ReportRequest, parse_request
 from conversations.reports.ticket_sets import tickets_in
+from conversations.server_keys import StoredServerKeys
 from conversations.store import Store
 from conversations.tickets.operations import display
 from conversations.views import (
     ChatLine,
     ConsoleSessions,
     Queue,
+    ServerKeys,
     TicketDetail,
     TicketEntry,
     TicketView,
@@ -164,6 +167,24 @@ class HelpDesk:
     dispatch: Dispatch
     reads: Reads
     console_sessions: ConsoleSessions
+    server_keys: ServerKeys
+
+    @classmethod
+    def on_database(
+        cls,
+        dispatch: Dispatch,
+        reads: Reads,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime],
+    ) -> HelpDesk:
+        """The desk whose console sessions and signing keys are kept in ``sessions``' database."""
+        return cls(
+            dispatch,
+            reads,
+            StoredConsoleSessions(sessions, clock=clock),
+            StoredServerKeys(sessions, clock=clock),
+        )
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         return await self.reads.queue(view=view)

@@ -133,6 +133,15 @@ class ConsoleSessions(Protocol):
         ...
 
 
+class ServerKeys(Protocol):
+    """Signing keys the server makes once and every process shares
+    (``server_keys.StoredServerKeys``)."""
+
+    async def key(self, name: str) -> bytes:
+        """The key called ``name``: 32 random bytes, made at first use."""
+        ...
+
+
 class Desk(Protocol):
     """What an agent surface or the web chat needs from the desk, and nothing more: the engine's
     one entry point, and the read side (``reads.HelpDesk`` is the implementation)."""
@@ -142,6 +151,9 @@ class Desk(Protocol):
 
     @property
     def console_sessions(self) -> ConsoleSessions: ...
+
+    @property
+    def server_keys(self) -> ServerKeys: ...
 
     async def queue(self, *, view: str = "all") -> list[TicketView]:
         """Tickets not yet closed, in the view ``view`` names (``Queue``'s text form)."""

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.console_sessions import StoredConsoleSessions
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import (
@@ -266,8 +265,8 @@ class DeskHarness:
         )
         self.outbox.on_permanent_failure = self.engine.delivery_failed
         self.reads = Reads(self.sessions, clock=self.clock)
-        self.desk = HelpDesk(
-            self.engine.dispatch, self.reads, StoredConsoleSessions(self.sessions, clock=self.clock)
+        self.desk = HelpDesk.on_database(
+            self.engine.dispatch, self.reads, self.sessions, clock=self.clock
         )
 
     def configure(self, **changes: object) -> None:

@@ -80,7 +80,7 @@ class AgentRoutes:
         if not isinstance(token, str) or not token:
             raise InputError("'token' is required: the agent token the server was started with.")
         if not self._auth.token_matches(token.strip()):
-            await self._auth.throttle.failed(client)
+            await self._auth.throttle.count(client)
             return json_error(401, "That agent token is not right.")
         response = web.json_response({"ok": True})
         await self._auth.log_in(request, response)

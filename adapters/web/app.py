@@ -41,6 +41,7 @@ from adapters.web.proxies import TrustedProxies
 from adapters.web.reports import ReportRoutes
 from adapters.web.requester import RequesterRoutes
 from adapters.web.sockets import SocketHub
+from adapters.web.throttle import PostLimits
 from conversations.views import Desk
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,6 +54,7 @@ def setup_web_chat(
     agent_token: str | None = None,
     allowed_hosts: AllowedHosts | None = None,
     trusted_proxies: TrustedProxies | None = None,
+    post_limits: PostLimits | None = None,
     session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
 ) -> WebSender:
     """Add the web chat's routes to ``app`` and return its sender for ``Platform.WEB``.
@@ -64,7 +66,7 @@ def setup_web_chat(
     # A listed proxy's word on the client's address and scheme, for everything after the host check.
     app.middlewares.append((trusted_proxies or TrustedProxies()).middleware)
     hub = SocketHub()
-    requester = RequesterRoutes(desk, hub)
+    requester = RequesterRoutes(desk, hub, post_limits)
     auth = AgentAuth(agent_token, desk.console_sessions, lifetime=session_lifetime)
     agent = AgentRoutes(desk, hub, auth)
     reports = ReportRoutes(desk)

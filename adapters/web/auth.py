@@ -5,22 +5,19 @@ With a token configured, every agent API call and the agent socket need either
 /agent/login`` sets (the console). The cookie holds a random session token that the desk keeps
 server-side (``Desk.console_sessions``): a new one at every login, expiring after
 ``DESKBOT_AGENT_SESSION_HOURS``, ended for every process at logout. Failed logins are throttled
-per client address (``LoginThrottle``). Without a token the console is open; the CLI refuses to
+per client address (``login_throttle``). Without a token the console is open; the CLI refuses to
 bind a non-loopback address in that case.
 """
 
 from __future__ import annotations
 
 import hmac
-import math
-import time
 from datetime import timedelta
 
 from aiohttp import web
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 
+from adapters.web.throttle import Throttle
 from conversations.views import ConsoleSessions
 
 AGENT_COOKIE = "deskbot_agent"
@@ -30,23 +27,10 @@ DEFAULT_SESSION_LIFETIME = timedelta(hours=12)  # a working day, as help desks' 
 FAILED_LOGINS_PER_MINUTE = 10
 
 
-class LoginThrottle:
-    """Failed logins per client address, in a moving one-minute window (``limits``, in this
-    process's memory: each process counts its own)."""
-
-    def __init__(self, per_minute: int = FAILED_LOGINS_PER_MINUTE) -> None:
-        self._item = RateLimitItemPerMinute(per_minute)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    async def wait_seconds(self, client: str) -> int:
-        """0 when ``client`` may try; else the seconds until it may."""
-        if await self._limiter.test(self._item, client):
-            return 0
-        stats = await self._limiter.get_window_stats(self._item, client)
-        return max(1, math.ceil(stats.reset_time - time.time()))
-
-    async def failed(self, client: str) -> None:
-        await self._limiter.hit(self._item, client)
+def login_throttle(per_minute: int = FAILED_LOGINS_PER_MINUTE) -> Throttle:
+    """Failed logins per client address: ``wait_seconds(address)`` before trying the token,
+    ``count(address)`` when it was wrong."""
+    return Throttle([RateLimitItemPerMinute(per_minute)])
 
 
 class AgentAuth:
@@ -56,12 +40,12 @@ class AgentAuth:
         sessions: ConsoleSessions,
         *,
         lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
-        throttle: LoginThrottle | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self._token = token.encode() if token else None
         self._sessions = sessions
         self.lifetime = lifetime
-        self.throttle = throttle or LoginThrottle()
+        self.throttle = throttle or login_throttle()
 
     @property
     def required(self) -> bool:

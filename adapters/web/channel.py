@@ -12,6 +12,12 @@ from adapters.web.auth import DEFAULT_SESSION_LIFETIME
 from adapters.web.hosts import LOOPBACK_HOSTS, AllowedHosts, parse_allowed_hosts
 from adapters.web.inbound import AGENT_CHAT
 from adapters.web.proxies import TrustedProxies, parse_trusted_proxies
+from adapters.web.throttle import (
+    DEFAULT_PER_ADDRESS,
+    DEFAULT_PER_CHAT,
+    PostLimits,
+    parse_limits,
+)
 from conversations.messages import ChatRef, Platform
 from conversations.views import Desk
 
@@ -32,6 +38,11 @@ class WebSettings(ChannelSettings):
     allowed_hosts: str = Field(",".join(LOOPBACK_HOSTS), validation_alias="DESKBOT_ALLOWED_HOSTS")
     # The reverse proxies whose X-Forwarded-For/-Proto are believed (adapters/web/proxies.py).
     trusted_proxies: str = Field("", validation_alias="DESKBOT_TRUSTED_PROXIES")
+    # Web chat posts taken per chat and per client address (adapters/web/throttle.py).
+    chat_rate_limit: str = Field(DEFAULT_PER_CHAT, validation_alias="DESKBOT_CHAT_RATE_LIMIT")
+    address_rate_limit: str = Field(
+        DEFAULT_PER_ADDRESS, validation_alias="DESKBOT_ADDRESS_RATE_LIMIT"
+    )
 
     @field_validator("allowed_hosts")
     @classmethod
@@ -44,6 +55,16 @@ class WebSettings(ChannelSettings):
     def _proxy_networks(cls, value: str) -> str:
         parse_trusted_proxies(value)  # raises ValueError with the reason
         return value
+
+    @field_validator("chat_rate_limit", "address_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        parse_limits(value)  # raises ValueError with the reason
+        return value
+
+    @property
+    def post_limits(self) -> PostLimits:
+        return PostLimits(parse_limits(self.chat_rate_limit), parse_limits(self.address_rate_limit))
 
     @property
     def host_names(self) -> AllowedHosts:
@@ -72,12 +93,14 @@ class WebAdapter:
         agent_token: str | None,
         allowed_hosts: AllowedHosts | None = None,
         trusted_proxies: TrustedProxies | None = None,
+        post_limits: PostLimits | None = None,
         session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
     ) -> None:
         self._desk = desk
         self._agent_token = agent_token
         self._allowed_hosts = allowed_hosts
         self._trusted_proxies = trusted_proxies
+        self._post_limits = post_limits
         self._session_lifetime = session_lifetime
         self._sender: WebSender | None = None
 
@@ -96,6 +119,7 @@ class WebAdapter:
             agent_token=self._agent_token,
             allowed_hosts=self._allowed_hosts,
             trusted_proxies=self._trusted_proxies,
+            post_limits=self._post_limits,
             session_lifetime=self._session_lifetime,
         )
 
@@ -113,6 +137,7 @@ def build(settings: ChannelSettings, desk: Desk) -> ChatAdapter:
         agent_token=settings.agent_token,
         allowed_hosts=settings.host_names,
         trusted_proxies=settings.proxies,
+        post_limits=settings.post_limits,
         session_lifetime=timedelta(hours=settings.agent_session_hours),
     )
 

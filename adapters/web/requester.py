@@ -4,15 +4,20 @@ the notification socket. Each route is convert -> dispatch -> convert."""
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import UTC, datetime
 
 from aiohttp import web
 
-from adapters.web.http_json import json_endpoint, json_error, read_json_object
+from adapters.web.chat_ids import ChatIds
+from adapters.web.http_json import (
+    RETRY_AFTER_SECONDS,
+    json_endpoint,
+    json_error,
+    read_json_object,
+    unavailable,
+)
 from adapters.web.inbound import (
     InputError,
-    is_chat_id,
     parse_after,
     parse_chat_action,
     parse_chat_message,
@@ -21,6 +26,8 @@ from adapters.web.inbound import (
 from adapters.web.pages import serve_page
 from adapters.web.render import render_transcript
 from adapters.web.sockets import SocketHub
+from adapters.web.throttle import PostLimits, Throttle
+from conversations.messages import Unavailable
 from conversations.views import Desk
 
 log = logging.getLogger(__name__)
@@ -31,18 +38,32 @@ _ACCEPTED = {"ok": True}
 
 
 class RequesterRoutes:
-    def __init__(self, desk: Desk, hub: SocketHub) -> None:
+    def __init__(self, desk: Desk, hub: SocketHub, limits: PostLimits | None = None) -> None:
         self._desk = desk
         self._hub = hub
+        self._chat_ids = ChatIds(desk.server_keys)
+        limits = limits or PostLimits()
+        self._per_chat = Throttle(limits.per_chat)
+        self._per_address = Throttle(limits.per_address)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         """The chat page. Issues the chat id cookie on the first visit: the id is the requester's
-        identity, so it is random, server-made, and out of reach of page scripts (HttpOnly)."""
+        identity, so it is random, server-made and signed (``chat_ids``), and out of reach of
+        page scripts (HttpOnly)."""
+        try:
+            chat_id = await self._chat_ids.chat_of(request.cookies.get(CHAT_COOKIE))
+            cookie = None if chat_id is not None else await self._chat_ids.issue()
+        except Unavailable:  # the signing key is read once per process; the database is down
+            return web.Response(
+                status=503,
+                text="Deskbot is restarting; reload this page in a moment.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         response = serve_page(request, "chat.html")
-        if not is_chat_id(request.cookies.get(CHAT_COOKIE)):
+        if cookie is not None:
             response.set_cookie(
                 CHAT_COOKIE,
-                secrets.token_urlsafe(24),
+                cookie,
                 max_age=_CHAT_COOKIE_MAX_AGE,
                 path="/",
                 httponly=True,
@@ -53,38 +74,44 @@ class RequesterRoutes:
 
     @json_endpoint
     async def transcript(self, request: web.Request) -> web.StreamResponse:
-        chat_id = _chat_id(request)
+        chat_id = await self._chat_id(request)
         after = parse_after(request.query.get("after"))
         lines = await self._desk.transcript(requester_chat(chat_id), after=after)
         return web.json_response(render_transcript(lines), headers={"Cache-Control": "no-store"})
 
     @json_endpoint
     async def post_message(self, request: web.Request) -> web.StreamResponse:
-        chat_id = _chat_id(request)
+        chat_id = await self._chat_id(request)
+        if wait := await self._wait(request, chat_id):
+            return _slow_down(wait)
         body = await read_json_object(request)
         event = parse_chat_message(chat_id, body, now=datetime.now(UTC))
         await self._desk.dispatch(event)
-        await self._after_dispatch(chat_id)
+        await self._taken(request, chat_id)
         return web.json_response(_ACCEPTED, status=202)
 
     @json_endpoint
     async def post_action(self, request: web.Request) -> web.StreamResponse:
-        chat_id = _chat_id(request)
+        chat_id = await self._chat_id(request)
+        if wait := await self._wait(request, chat_id):
+            return _slow_down(wait)
         body = await read_json_object(request)
         event = parse_chat_action(chat_id, body, now=datetime.now(UTC))
         await self._desk.dispatch(event)
-        await self._after_dispatch(chat_id)
+        await self._taken(request, chat_id)
         return web.json_response(_ACCEPTED, status=202)
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
-        chat_id = request.cookies.get(CHAT_COOKIE)
-        if not is_chat_id(chat_id):
-            return json_error(400, _NO_CHAT)
+        try:
+            chat_id = await self._chat_id(request)
+        except InputError as error:
+            return json_error(error.status, error.message)
+        except Unavailable:
+            return unavailable()
         ws = web.WebSocketResponse(heartbeat=25.0, max_msg_size=4096)
         if not ws.can_prepare(request).ok:
             return json_error(400, "/ws/chat speaks WebSocket only; open it with new WebSocket().")
         await ws.prepare(request)
-        assert chat_id is not None
         self._hub.add_chat(chat_id, ws)
         try:
             async for _ in ws:  # the page never talks on this socket; reading keeps it alive
@@ -93,7 +120,23 @@ class RequesterRoutes:
             self._hub.remove_chat(chat_id, ws)
         return ws
 
-    async def _after_dispatch(self, chat_id: str) -> None:
+    async def _chat_id(self, request: web.Request) -> str:
+        chat_id = await self._chat_ids.chat_of(request.cookies.get(CHAT_COOKIE))
+        if chat_id is None:
+            raise InputError(_NO_CHAT)
+        return chat_id
+
+    async def _wait(self, request: web.Request, chat_id: str) -> int:
+        """Seconds this chat, or its client address, must wait before it may post again."""
+        return max(
+            await self._per_chat.wait_seconds(chat_id),
+            await self._per_address.wait_seconds(request.remote or "unknown"),
+        )
+
+    async def _taken(self, request: web.Request, chat_id: str) -> None:
+        # Counted once taken: a post the database refused (503) is sent again and counts then.
+        await self._per_chat.count(chat_id)
+        await self._per_address.count(request.remote or "unknown")
         # The requester's own line is in the transcript now: show it in their other tabs, and let
         # agent consoles refetch (a follow-up on an open ticket changes its conversation even when
         # the engine posts nothing to the agent channel about it).
@@ -101,14 +144,17 @@ class RequesterRoutes:
         await self._hub.notify_agents({"type": "refresh", "ticket_id": None})
 
 
+def _slow_down(wait: int) -> web.Response:
+    # Not taken: the page keeps the text, shows this, and the person sends it again.
+    return json_error(
+        429,
+        f"You are sending messages faster than Deskbot can take them; wait {wait} s and "
+        "send again.",
+        **{"Retry-After": str(wait)},
+    )
+
+
 _NO_CHAT = (
-    "No chat session: the deskbot_chat cookie is missing or malformed. "
+    "No chat session: the deskbot_chat cookie is missing or was not issued by this server. "
     "Open the chat page (/) first; it sets the cookie."
 )
-
-
-def _chat_id(request: web.Request) -> str:
-    chat_id = request.cookies.get(CHAT_COOKIE)
-    if chat_id is None or not is_chat_id(chat_id):
-        raise InputError(_NO_CHAT)
-    return chat_id

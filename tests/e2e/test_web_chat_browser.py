@@ -34,6 +34,7 @@ from conversations.messages import (
     Reply,
 )
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
+from tests.fakes.memory_desk import MemoryConsoleSessions, MemoryServerKeys
 from tests.outage import Outage
 
 pytestmark = pytest.mark.browser
@@ -119,6 +120,8 @@ class ScriptedDesk:
     notice through the real WebSender after each change (as the delivery worker would)."""
 
     def __init__(self) -> None:
+        self.console_sessions = MemoryConsoleSessions()
+        self.server_keys = MemoryServerKeys()
         self.sender: WebSender | None = None
         self.events: list[InboundEvent] = []
         self.lines: dict[str, list[ChatLine]] = {}

@@ -14,7 +14,6 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.slack.app import SlackAdapter
-from conversations.console_sessions import StoredConsoleSessions
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import ChatRef, InboundEvent, Platform, Reply, Unavailable
@@ -202,7 +201,7 @@ async def make_desk(
             signing_secret=signing_secret,
             agent_channel=AGENT_CHANNEL,
             dispatch=attempts,
-            desk=HelpDesk(engine.dispatch, reads, StoredConsoleSessions(sessions, clock=clock)),
+            desk=HelpDesk.on_database(engine.dispatch, reads, sessions, clock=clock),
             api_url=fake_slack.api_url,
             app_token=app_token,
         )

@@ -26,7 +26,6 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from adapters.telegram.app import TelegramAdapter
-from conversations.console_sessions import StoredConsoleSessions
 from conversations.delivery import Outbox
 from conversations.engine import Engine, EngineSettings
 from conversations.messages import ChatRef, InboundEvent, Platform, Reply
@@ -103,10 +102,8 @@ class TelegramDesk:
             clock=self.clock,
         )
         self.reads = Reads(self.sessions, clock=self.clock)
-        self.desk = HelpDesk(
-            self.engine.dispatch,
-            self.reads,
-            StoredConsoleSessions(self.sessions, clock=self.clock),
+        self.desk = HelpDesk.on_database(
+            self.engine.dispatch, self.reads, self.sessions, clock=self.clock
         )
         self.adapter = TelegramAdapter(
             token=self.fake.token,

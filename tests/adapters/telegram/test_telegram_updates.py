@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.telegram.app import TelegramAdapter
 from conversations.commands import AGENT, REQUESTER
-from conversations.console_sessions import StoredConsoleSessions
 from conversations.engine import Engine, utcnow
 from conversations.messages import InboundCommand, InboundMessage
 from conversations.reads import HelpDesk, Reads
@@ -192,10 +191,8 @@ async def test_an_agent_chat_the_bot_cannot_see_stops_the_start(
         token=fake.token,
         agent_chat_id="-100111222333",
         dispatch=engine.dispatch,
-        desk=HelpDesk(
-            engine.dispatch,
-            Reads(sessions, clock=utcnow),
-            StoredConsoleSessions(sessions, clock=utcnow),
+        desk=HelpDesk.on_database(
+            engine.dispatch, Reads(sessions, clock=utcnow), sessions, clock=utcnow
         ),
         base_url=fake.base_url,
     )

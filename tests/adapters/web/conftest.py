@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,26 +22,9 @@ from conversations.messages import (
     Reply,
 )
 from conversations.views import ChatLine, TicketDetail, TicketEntry, TicketView
+from tests.fakes.memory_desk import MemoryConsoleSessions, MemoryServerKeys
 
 T0 = datetime(2025, 1, 2, 9, 30, tzinfo=UTC)
-
-
-class MemoryConsoleSessions:
-    """``views.ConsoleSessions`` in a dict (the database one has its own tests)."""
-
-    def __init__(self) -> None:
-        self.open_tokens: set[str] = set()
-
-    async def open(self, *, lifetime: timedelta) -> str:
-        token = uuid.uuid4().hex
-        self.open_tokens.add(token)
-        return token
-
-    async def holds(self, token: str) -> bool:
-        return token in self.open_tokens
-
-    async def close(self, token: str) -> None:
-        self.open_tokens.discard(token)
 
 
 class FakeDesk:
@@ -50,6 +32,7 @@ class FakeDesk:
 
     def __init__(self) -> None:
         self.console_sessions = MemoryConsoleSessions()
+        self.server_keys = MemoryServerKeys()
         self.events: list[InboundEvent] = []
         self.queue_views: list[str] = []
         self.ticket_ids: list[int] = []
@@ -162,5 +145,5 @@ async def chat(desk: FakeDesk, serve: ServeFactory) -> tuple[TestClient, WebSend
     client, sender = await serve(desk)
     response = await client.get("/")
     assert response.status == 200
-    chat_id = response.cookies["deskbot_chat"].value
+    chat_id, _, _signature = response.cookies["deskbot_chat"].value.partition(".")
     return client, sender, chat_id

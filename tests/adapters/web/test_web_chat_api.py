@@ -40,6 +40,28 @@ async def test_chat_page_issues_a_private_chat_cookie_once(desk, serve) -> None:
     assert "deskbot_chat" not in again.cookies  # the chat keeps its id across visits
 
 
+async def test_chat_ids_the_server_did_not_issue_are_no_chat(desk, serve) -> None:
+    client, _ = await serve(desk)
+    issued = (await client.get("/")).cookies["deskbot_chat"].value
+    chat_id, _, signature = issued.partition(".")
+    other = f"{'x' * 24}.{signature}"
+    for forged in (chat_id, "made-up-chat-id-0001", f"{chat_id}.{'A' * len(signature)}", other):
+        client.session.cookie_jar.clear()
+        client.session.cookie_jar.update_cookies({"deskbot_chat": forged})
+        response = await client.post("/api/chat/messages", json={"text": "hi", "event_id": "e1"})
+        assert "not issued by this server" in await _error(response, 400)
+        assert (await client.get("/api/chat/transcript")).status == 400
+        # The page issues a real one instead.
+        assert "deskbot_chat" in (await client.get("/")).cookies
+    assert desk.events == []
+
+    client.session.cookie_jar.clear()
+    client.session.cookie_jar.update_cookies({"deskbot_chat": issued})
+    response = await client.post("/api/chat/messages", json={"text": "hi", "event_id": "e1"})
+    assert response.status == 202
+    assert [event.chat.chat_id for event in desk.events] == [chat_id]
+
+
 async def test_each_visitor_gets_a_different_chat(desk, serve) -> None:
     client, _ = await serve(desk)
     first = (await client.get("/")).cookies["deskbot_chat"].value

@@ -1,0 +1,72 @@
+"""How often one client may do something: console logins, chat posts.
+
+Moving windows from ``limits`` (the rate limiter behind Flask-Limiter and SlowAPI), counted in
+this process's memory: with N processes a client gets up to N times the limit. The limits are
+written in its notation, e.g. ``20/minute`` or ``20/minute;200/hour``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+
+def parse_limits(value: str) -> list[RateLimitItem]:
+    """``20/minute;200/hour`` -> its limits; ValueError says what is wrong."""
+    try:
+        items = parse_many(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a rate limit: write it as 20/minute, or 20/minute;200/hour"
+        ) from None
+    if not items:
+        raise ValueError("give at least one rate limit, e.g. 20/minute")
+    return items
+
+
+class Throttle:
+    """Counts what each key did against every one of ``limits``."""
+
+    def __init__(self, limits: Sequence[RateLimitItem]) -> None:
+        self._limits = tuple(limits)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def wait_seconds(self, *keys: str) -> int:
+        """0 when every key is within every limit; else the seconds until all are."""
+        wait: float | None = None
+        for key in keys:
+            for item in self._limits:
+                if not await self._limiter.test(item, key):
+                    stats = await self._limiter.get_window_stats(item, key)
+                    wait = max(wait or 0.0, stats.reset_time - time.time())
+        return 0 if wait is None else max(1, math.ceil(wait))
+
+    async def count(self, *keys: str) -> None:
+        for key in keys:
+            for item in self._limits:
+                await self._limiter.hit(item, key)
+
+
+#: A person types a few messages a minute; a script posting in a loop is stopped at once.
+DEFAULT_PER_CHAT = "20/minute"
+#: Many people may share one address (an office's NAT), so it allows several chats' worth.
+DEFAULT_PER_ADDRESS = "120/minute"
+
+
+@dataclass(frozen=True)
+class PostLimits:
+    """How many messages and button presses the web chat takes from one chat and from one
+    client address (``DESKBOT_CHAT_RATE_LIMIT``, ``DESKBOT_ADDRESS_RATE_LIMIT``)."""
+
+    per_chat: Sequence[RateLimitItem] = field(
+        default_factory=lambda: parse_limits(DEFAULT_PER_CHAT)
+    )
+    per_address: Sequence[RateLimitItem] = field(
+        default_factory=lambda: parse_limits(DEFAULT_PER_ADDRESS)
+    )

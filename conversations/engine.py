@@ -38,6 +38,7 @@ from conversations.messages import (
     Platform,
     Reply,
     Unavailable,
+    storable_event,
 )
 from conversations.models import Conversation, Message, Person, Suggestion, Ticket
 from conversations.priority import PRIORITIES, infer_priority
@@ -120,6 +121,7 @@ class Engine:
         raises ``Unavailable`` (nothing was kept: the sender must deliver the event again), and
         no apology is sent, since the message will be taken when it comes again. Anything else
         is logged here, once, and answered with an apology."""
+        event = storable_event(event)
         try:
             async with self._sessions.begin() as session:
                 store = Store(session, self._clock())

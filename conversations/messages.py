@@ -10,6 +10,8 @@ Text is a small Markdown subset that each adapter renders for its platform: ``*b
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -117,6 +119,42 @@ class InboundCommand:
 
 
 InboundEvent = InboundMessage | InboundAction | InboundCommand
+
+# NUL (PostgreSQL's text cannot hold it) and UTF-16 surrogates, which in a Python str are always
+# lone (a JSON "\ud800" escape can carry one) and are no character any database or platform takes.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with what no database can keep replaced by U+FFFD, the replacement character."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def storable_event(event: InboundEvent) -> InboundEvent:
+    """``event`` with every string in it ``storable``: what a person wrote on a chat platform is
+    kept, marked where it held something unstorable, rather than refused after it was received.
+    (The web chat, which can answer the sender, refuses such input with a 400 instead.)"""
+    cleaned: InboundEvent = _storable_fields(event)
+    return cleaned
+
+
+def _storable_fields(value: Any) -> Any:
+    changes = {}
+    for item in dataclasses.fields(value):
+        if item.name == "raw":
+            continue  # the platform's payload, kept for debugging and never stored
+        current = getattr(value, item.name)
+        if isinstance(current, str):
+            cleaned: Any = storable(current)
+        elif isinstance(current, frozenset):
+            cleaned = frozenset(storable(v) if isinstance(v, str) else v for v in current)
+        elif dataclasses.is_dataclass(current) and not isinstance(current, type):
+            cleaned = _storable_fields(current)
+        else:
+            continue
+        if cleaned != current:
+            changes[item.name] = cleaned
+    return dataclasses.replace(value, **changes) if changes else value
 
 
 @dataclass(frozen=True, slots=True)

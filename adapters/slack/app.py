@@ -196,7 +196,13 @@ class SlackAdapter:
             # bolt would fail to read it as a number (a 500); it is simply not signed right.
             return web.json_response({"error": f"{TIMESTAMP_HEADER} is not a number."}, status=401)
         bolt_request = await to_bolt_request(request)
-        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        try:
+            bolt_response = await self.bolt.async_dispatch(bolt_request)
+        except Exception as error:
+            # Bolt itself could not read the payload (a block_actions without actions makes
+            # its error handling fail in turn): a 400, not aiohttp's 500 and traceback.
+            log.warning("Slack payload bolt could not read: %s: %s", type(error).__name__, error)
+            return web.json_response({"error": "Deskbot cannot read this payload."}, status=400)
         return await to_aiohttp_response(bolt_response)
 
     # -- listeners: take, acknowledge, then follow up ------------------------------------------

@@ -172,3 +172,15 @@ async def test_interactivity_deskbot_does_not_use_is_acknowledged_and_ignored(
     assert [c.method for c in desk.fake.calls if c.method != "auth.test"] == []
     assert await desk.reads.transcript(ChatRef(Platform.SLACK, "D0SARA")) == []
     assert not [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}]
+
+
+async def test_a_payload_bolt_cannot_read_is_a_400_not_a_traceback(desk, caplog) -> None:
+    # Found by tests/adapters/slack/test_slack_fuzz.py: bolt's own error handling fails on it.
+    payload = unused_interaction_payloads()["view_submission"] | {
+        "type": "block_actions",
+        "actions": [],
+    }
+    answer = await desk.slack.interaction(payload)
+    assert answer.status == 400
+    assert "cannot read" in answer.body
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -76,7 +76,11 @@ def build(
     engine = Engine(
         sessions,
         matcher,
-        settings=EngineSettings(default_lang=settings.default_lang, workflow=workflow),
+        settings=EngineSettings(
+            default_lang=settings.default_lang,
+            workflow=workflow,
+            requester_limit=settings.requester_rate_limit,
+        ),
         clock=clock,
         on_commit=outbox.wake,
     )

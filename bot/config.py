@@ -22,8 +22,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from adapters.base import ChannelSettings
 from bot.channels import registry
 from conversations.copy import LANGUAGES
+from conversations.engine import DEFAULT_REQUESTER_LIMIT
 from conversations.messages import ChatRef, Platform
 from conversations.sla import SlaPolicy, parse_targets
+from conversations.throttle import parse_limits
 
 #: The sample knowledge base shipped inside the package: the default when none is configured.
 SAMPLE_KB = Path(__file__).resolve().parent.parent / "kb" / "sample"
@@ -69,12 +71,19 @@ class Settings(BaseSettings):
     close_after_hours: float = Field(72.0, ge=0)
     survey_rate: float = Field(1.0, ge=0, le=1)
     survey_cooldown_days: float = Field(0.0, ge=0)
+    requester_rate_limit: str = DEFAULT_REQUESTER_LIMIT
     log_level: str = "INFO"
 
     @field_validator("sla_urgent", "sla_high", "sla_normal", "sla_low")
     @classmethod
     def _sla_targets(cls, value: str) -> str:
         parse_targets(value)  # raises ValueError with the reason
+        return value
+
+    @field_validator("requester_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        parse_limits(value)  # raises ValueError with the reason
         return value
 
     @field_validator("database_url")

@@ -44,6 +44,7 @@ from conversations.models import Conversation, Message, Person, Suggestion, Tick
 from conversations.priority import PRIORITIES, infer_priority
 from conversations.state import ConversationState
 from conversations.store import Store
+from conversations.throttle import Throttle, parse_limits
 from conversations.tickets import operations as op
 from conversations.tickets.events import EventKind
 from conversations.tickets.lifecycle import TransitionRefused
@@ -89,10 +90,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: A person writes a few messages a minute; a loop, a stuck client or a forwarded chat history is
+#: stopped before it opens tickets and fills the agent channel.
+DEFAULT_REQUESTER_LIMIT = "30/minute"
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     default_lang: str = DEFAULT_LANG
     workflow: Workflow = field(default_factory=Workflow)
+    #: What one requester may send, on any platform, in ``limits`` notation.
+    requester_limit: str = DEFAULT_REQUESTER_LIMIT
 
 
 class Engine:
@@ -112,6 +120,8 @@ class Engine:
         self.settings = settings
         self._clock = clock
         self._on_commit = on_commit
+        self._requesters = Throttle(parse_limits(settings.requester_limit))
+        self._slow_down_told = Throttle(parse_limits("1/minute"))
 
     # -- the one entry point -------------------------------------------------------------------
 
@@ -122,6 +132,10 @@ class Engine:
         no apology is sent, since the message will be taken when it comes again. Anything else
         is logged here, once, and answered with an apology."""
         event = storable_event(event)
+        requester = None if self.is_agent_chat(event.chat) else _requester_key(event)
+        if requester is not None and await self._requesters.wait_seconds(requester):
+            await self._slow_down(event, requester)
+            return None
         try:
             async with self._sessions.begin() as session:
                 store = Store(session, self._clock())
@@ -155,8 +169,27 @@ class Engine:
                 return Reply(text(self.settings.workflow.agent_lang, "error.generic"), ok=False)
             await self._apologise(event)
             return None
+        if requester is not None:
+            await self._requesters.count(requester)
         self._on_commit()
         return reply
+
+    async def _slow_down(self, event: InboundEvent, requester: str) -> None:
+        """A requester over their limit: the event is not taken. They are told once a minute,
+        so that the telling is no flood of its own."""
+        log.info("requester %s over their limit; %s not taken", requester, event.event_id)
+        if await self._slow_down_told.wait_seconds(requester):
+            return
+        await self._slow_down_told.count(requester)
+        try:
+            async with self._sessions.begin() as session:
+                lang = supported(event.sender.locale) or self.settings.default_lang
+                Store(session, self._clock()).messages.enqueue(
+                    OutboundMessage(event.chat, text(lang, "error.slow_down"), lang=lang)
+                )
+            self._on_commit()
+        except Exception:
+            log.exception("could not tell %s to slow down", event.chat)
 
     def is_agent_chat(self, chat: ChatRef) -> bool:
         if chat == CLI_AGENT_CHAT:
@@ -562,3 +595,8 @@ async def assign_round_robin(n: Notifier, ticket: Ticket) -> None:
     for _, _, key, name in sorted(ranked):
         if await op.claim(n, ticket, Actor(name, key), by=op.ROUND_ROBIN):
             return
+
+
+def _requester_key(event: InboundEvent) -> str:
+    """Who a requester is across their chats on one platform (a Slack DM and a thread)."""
+    return f"{event.sender.platform}:{event.sender.user_id}"

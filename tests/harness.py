@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.delivery import Outbox
-from conversations.engine import Engine, EngineSettings
+from conversations.engine import DEFAULT_REQUESTER_LIMIT, Engine, EngineSettings
 from conversations.messages import (
     Button,
     ChatRef,
@@ -249,6 +249,7 @@ class DeskHarness:
     sender: RecordingSender = field(default_factory=RecordingSender)
     matcher: Matcher = field(default_factory=sample_matcher)
     workflow: Workflow = field(default_factory=lambda: sample_workflow())
+    requester_limit: str = DEFAULT_REQUESTER_LIMIT
 
     def __post_init__(self) -> None:
         self.start()
@@ -259,7 +260,7 @@ class DeskHarness:
         self.engine = Engine(
             self.sessions,
             self.matcher,
-            settings=EngineSettings(workflow=self.workflow),
+            settings=EngineSettings(workflow=self.workflow, requester_limit=self.requester_limit),
             clock=self.clock,
             on_commit=self.outbox.wake,
         )

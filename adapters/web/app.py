@@ -37,11 +37,11 @@ from adapters.web.hosts import AllowedHosts
 from adapters.web.http_json import json_error
 from adapters.web.outbound import WebSender
 from adapters.web.pages import STATIC_PREFIX, serve_static
+from adapters.web.post_limits import PostLimits
 from adapters.web.proxies import TrustedProxies
 from adapters.web.reports import ReportRoutes
 from adapters.web.requester import RequesterRoutes
 from adapters.web.sockets import SocketHub
-from adapters.web.throttle import PostLimits
 from conversations.views import Desk
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

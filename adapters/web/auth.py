@@ -17,7 +17,7 @@ from datetime import timedelta
 from aiohttp import web
 from limits import RateLimitItemPerMinute
 
-from adapters.web.throttle import Throttle
+from conversations.throttle import Throttle
 from conversations.views import ConsoleSessions
 
 AGENT_COOKIE = "deskbot_agent"

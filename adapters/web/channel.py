@@ -11,14 +11,15 @@ from adapters.base import Channel, ChannelSettings, ChatAdapter
 from adapters.web.auth import DEFAULT_SESSION_LIFETIME
 from adapters.web.hosts import LOOPBACK_HOSTS, AllowedHosts, parse_allowed_hosts
 from adapters.web.inbound import AGENT_CHAT
-from adapters.web.proxies import TrustedProxies, parse_trusted_proxies
-from adapters.web.throttle import (
+from adapters.web.post_limits import (
+    DEFAULT_NEW_CHATS,
     DEFAULT_PER_ADDRESS,
     DEFAULT_PER_CHAT,
     PostLimits,
-    parse_limits,
 )
+from adapters.web.proxies import TrustedProxies, parse_trusted_proxies
 from conversations.messages import ChatRef, Platform
+from conversations.throttle import parse_limits
 from conversations.views import Desk
 
 if TYPE_CHECKING:
@@ -38,10 +39,13 @@ class WebSettings(ChannelSettings):
     allowed_hosts: str = Field(",".join(LOOPBACK_HOSTS), validation_alias="DESKBOT_ALLOWED_HOSTS")
     # The reverse proxies whose X-Forwarded-For/-Proto are believed (adapters/web/proxies.py).
     trusted_proxies: str = Field("", validation_alias="DESKBOT_TRUSTED_PROXIES")
-    # Web chat posts taken per chat and per client address (adapters/web/throttle.py).
+    # Web chat posts taken per chat and per client address (adapters/web/post_limits.py).
     chat_rate_limit: str = Field(DEFAULT_PER_CHAT, validation_alias="DESKBOT_CHAT_RATE_LIMIT")
     address_rate_limit: str = Field(
         DEFAULT_PER_ADDRESS, validation_alias="DESKBOT_ADDRESS_RATE_LIMIT"
+    )
+    new_chats_rate_limit: str = Field(
+        DEFAULT_NEW_CHATS, validation_alias="DESKBOT_NEW_CHATS_RATE_LIMIT"
     )
 
     @field_validator("allowed_hosts")
@@ -56,7 +60,7 @@ class WebSettings(ChannelSettings):
         parse_trusted_proxies(value)  # raises ValueError with the reason
         return value
 
-    @field_validator("chat_rate_limit", "address_rate_limit")
+    @field_validator("chat_rate_limit", "address_rate_limit", "new_chats_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         parse_limits(value)  # raises ValueError with the reason
@@ -64,7 +68,11 @@ class WebSettings(ChannelSettings):
 
     @property
     def post_limits(self) -> PostLimits:
-        return PostLimits(parse_limits(self.chat_rate_limit), parse_limits(self.address_rate_limit))
+        return PostLimits(
+            parse_limits(self.chat_rate_limit),
+            parse_limits(self.address_rate_limit),
+            parse_limits(self.new_chats_rate_limit),
+        )
 
     @property
     def host_names(self) -> AllowedHosts:

@@ -24,10 +24,11 @@ from adapters.web.inbound import (
     requester_chat,
 )
 from adapters.web.pages import serve_page
+from adapters.web.post_limits import PostLimits
 from adapters.web.render import render_transcript
 from adapters.web.sockets import SocketHub
-from adapters.web.throttle import PostLimits, Throttle
 from conversations.messages import Unavailable
+from conversations.throttle import Throttle
 from conversations.views import Desk
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class RequesterRoutes:
         limits = limits or PostLimits()
         self._per_chat = Throttle(limits.per_chat)
         self._per_address = Throttle(limits.per_address)
+        self._new_chats = Throttle(limits.new_chats)
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         """The chat page. Issues the chat id cookie on the first visit: the id is the requester's
@@ -59,8 +61,18 @@ class RequesterRoutes:
                 text="Deskbot is restarting; reload this page in a moment.",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
+        address = request.remote or "unknown"
+        if cookie is not None and (wait := await self._new_chats.wait_seconds(address)):
+            # Each new chat is a new requester who can open tickets: a script must not be many.
+            return web.Response(
+                status=429,
+                text="Too many new chats were started from your network; please try again in "
+                f"{_minutes(wait)} minutes, or go on in a chat you already have.",
+                headers={"Retry-After": str(wait)},
+            )
         response = serve_page(request, "chat.html")
         if cookie is not None:
+            await self._new_chats.count(address)
             response.set_cookie(
                 CHAT_COOKIE,
                 cookie,
@@ -142,6 +154,10 @@ class RequesterRoutes:
         # the engine posts nothing to the agent channel about it).
         await self._hub.notify_chat(chat_id, {"type": "refresh"})
         await self._hub.notify_agents({"type": "refresh", "ticket_id": None})
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
 
 
 def _slow_down(wait: int) -> web.Response:

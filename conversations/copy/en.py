@@ -93,6 +93,10 @@ MESSAGES: dict[str, str] = {
         "Deskbot could not take that just now, so nothing was done. Please send it again in a "
         "moment."
     ),
+    "error.slow_down": (
+        "You're sending messages faster than I can read them, so I skipped the last ones. "
+        "Please wait a minute, then send what's left."
+    ),
     # -- agents ----------------------------------------------------------------------------------
     "button.claim": "Claim",
     "agent.new_ticket": (

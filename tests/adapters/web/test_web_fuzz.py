@@ -9,7 +9,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.web.throttle import PostLimits, parse_limits
+from adapters.web.post_limits import PostLimits
+from conversations.throttle import parse_limits
 from tests.strategies import FUZZ, JSON, TEXT, objects_with
 
 ENDPOINTS = [

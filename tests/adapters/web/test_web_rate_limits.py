@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from adapters.web.channel import WebSettings
-from adapters.web.throttle import PostLimits, parse_limits
+from adapters.web.post_limits import PostLimits
 from conversations.messages import Unavailable
+from conversations.throttle import parse_limits
 
 
 async def _new_chat(client) -> None:
@@ -80,3 +81,24 @@ def test_the_limits_are_settings_checked_at_start() -> None:
     for bad in ("fast", "20 a minute", ""):
         with pytest.raises(ValueError, match="rate limit"):
             WebSettings.model_validate({"DESKBOT_CHAT_RATE_LIMIT": bad})
+
+
+async def test_a_script_cannot_start_chat_after_chat(desk, serve) -> None:
+    # Each new chat is a new requester who can open a ticket: 999 of them opened 999 tickets.
+    limits = PostLimits(new_chats=parse_limits("3/hour"))
+    client, _ = await serve(desk, post_limits=limits)
+    for _ in range(3):
+        await _new_chat(client)
+    kept = client.session.cookie_jar.filter_cookies(client.make_url("/"))["deskbot_chat"].value
+
+    client.session.cookie_jar.clear()
+    refused = await client.get("/")
+    assert refused.status == 429
+    assert "deskbot_chat" not in refused.cookies
+    assert 3000 < int(refused.headers["Retry-After"]) <= 3600
+    assert "new chats" in await refused.text()
+
+    # Someone already in a chat goes on as before.
+    client.session.cookie_jar.update_cookies({"deskbot_chat": kept})
+    assert (await client.get("/")).status == 200
+    assert (await _post(client, 0)).status == 202

@@ -1,4 +1,4 @@
-"""How often one client may do something: console logins, chat posts.
+"""How often one client may do something: a requester write, a console login, a web chat post.
 
 Moving windows from ``limits`` (the rate limiter behind Flask-Limiter and SlowAPI), counted in
 this process's memory: with N processes a client gets up to N times the limit. The limits are
@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage
@@ -51,22 +50,3 @@ class Throttle:
         for key in keys:
             for item in self._limits:
                 await self._limiter.hit(item, key)
-
-
-#: A person types a few messages a minute; a script posting in a loop is stopped at once.
-DEFAULT_PER_CHAT = "20/minute"
-#: Many people may share one address (an office's NAT), so it allows several chats' worth.
-DEFAULT_PER_ADDRESS = "120/minute"
-
-
-@dataclass(frozen=True)
-class PostLimits:
-    """How many messages and button presses the web chat takes from one chat and from one
-    client address (``DESKBOT_CHAT_RATE_LIMIT``, ``DESKBOT_ADDRESS_RATE_LIMIT``)."""
-
-    per_chat: Sequence[RateLimitItem] = field(
-        default_factory=lambda: parse_limits(DEFAULT_PER_CHAT)
-    )
-    per_address: Sequence[RateLimitItem] = field(
-        default_factory=lambda: parse_limits(DEFAULT_PER_ADDRESS)
-    )

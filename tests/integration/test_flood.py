@@ -1,0 +1,46 @@
+"""A requester writing in a loop, on any platform: what is over their limit is not taken, they are
+told once to slow down, and everyone else is served as before."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.copy import text as copy
+from conversations.models import Message, Ticket
+from tests.harness import COFFEE, DeskHarness
+
+
+async def test_a_flood_is_cut_at_the_limit_and_told_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    desk = DeskHarness(sessions, requester_limit="5/minute")
+    flooder, patient = desk.person("Mallory"), desk.person("Sara")
+
+    for n in range(5):
+        await flooder.say(f"{COFFEE} ({n})")
+    before = await desk.count(Message)
+    replies = []
+    for n in range(5, 50):
+        replies += await flooder.say(f"{COFFEE} ({n})")
+
+    assert [r.text for r in replies] == [copy("en", "error.slow_down")]  # once, not 45 times
+    inbound = [m for m in await desk.rows(Message) if m.direction == "in"]
+    assert len([m for m in inbound if m.chat_id == flooder.chat.chat_id]) == 5
+    assert await desk.count(Message) == before + 1  # nothing but the one notice
+    tickets_before = await desk.count(Ticket)
+
+    # Sara, meanwhile, is served as usual.
+    ticket = await patient.open_ticket()
+    assert await desk.count(Ticket) == tickets_before + 1
+    assert (await desk.ticket_row(ticket)).status == "new"
+
+
+async def test_the_notice_is_in_the_requesters_language(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    desk = DeskHarness(sessions, requester_limit="1/minute")
+    maryam = desk.person("Maryam", locale="fa")
+    await maryam.say("سلام")
+    assert [r.text for r in await maryam.say("پرینتر کار نمی‌کند")] == [
+        copy("fa", "error.slow_down")
+    ]

@@ -10,6 +10,7 @@ never pays for importing it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -74,3 +75,26 @@ class Channel:
     settings: type[ChannelSettings]
     # (its settings, the desk) -> the running adapter. Imports the SDK when called.
     build: Callable[[ChannelSettings, Desk], ChatAdapter]
+
+
+#: How long a client may take to send a request body. Deskbot's are a few kilobytes; a client
+#: that trickles one holds a connection and a file descriptor (aiohttp bounds the headers, not
+#: the body).
+BODY_SECONDS = 15.0
+
+
+async def read_body_within(request: web.Request, max_bytes: int) -> bytes | None:
+    """The body, or ``None`` when it is larger than ``max_bytes``; ``TimeoutError`` when it has
+    not all arrived within ``BODY_SECONDS``. Reads the stream itself, so the limit holds whatever
+    ``client_max_size`` the application has, and for chunked bodies that announce no length."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async with asyncio.timeout(BODY_SECONDS):
+        while chunk := await request.content.read(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)

@@ -115,7 +115,14 @@ def serve(**options: Any) -> None:
         click.echo(f"Deskbot agent console:  http://{settings.host}:{settings.port}/agent")
 
     raise_open_file_limit()
-    web.run_app(app, host=settings.host, port=settings.port, print=listening, loop=serving_loop())
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=listening,
+        loop=serving_loop(),
+        keepalive_timeout=settings.client_timeout,
+    )
 
 
 # -- chat -----------------------------------------------------------------------------------------

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     survey_rate: float = Field(1.0, ge=0, le=1)
     survey_cooldown_days: float = Field(0.0, ge=0)
     requester_rate_limit: str = DEFAULT_REQUESTER_LIMIT
+    # Seconds a client has to send a request's headers; idle keep-alive connections are closed
+    # after as long (aiohttp's keepalive_timeout does both).
+    client_timeout: float = Field(15.0, gt=0, le=3600)
     log_level: str = "INFO"
 
     @field_validator("sla_urgent", "sla_high", "sla_normal", "sla_low")

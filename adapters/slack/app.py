@@ -43,7 +43,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.base import AdapterStartError
+from adapters.base import BODY_SECONDS, AdapterStartError
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.inbound import (
     MessageKind,
@@ -195,7 +195,13 @@ class SlackAdapter:
         if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
             # bolt would fail to read it as a number (a 500); it is simply not signed right.
             return web.json_response({"error": f"{TIMESTAMP_HEADER} is not a number."}, status=401)
-        bolt_request = await to_bolt_request(request)
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                bolt_request = await to_bolt_request(request)  # reads the body
+        except TimeoutError:
+            return web.json_response(
+                {"error": "The body did not arrive in time; send it again."}, status=408
+            )
         try:
             bolt_response = await self.bolt.async_dispatch(bolt_request)
         except Exception as error:

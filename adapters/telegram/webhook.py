@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from telegram import Bot, Update
 
+from adapters.base import read_body_within
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -46,7 +48,10 @@ def webhook_route(bot: Bot, running: Callable[[], bool], process: Process, secre
         if not running():
             # Starting or stopping: Telegram retries, and nothing is lost.
             return json_error(503, "The Telegram adapter is not running.")
-        body = await read_limited(request, MAX_UPDATE_BYTES)
+        try:
+            body = await read_body_within(request, MAX_UPDATE_BYTES)
+        except TimeoutError:
+            return json_error(408, "The update did not arrive in time; send it again.")
         if body is None:
             return json_error(413, f"An update is at most {MAX_UPDATE_BYTES // 1024} KiB.")
         try:
@@ -69,18 +74,3 @@ def webhook_route(bot: Bot, running: Callable[[], bool], process: Process, secre
         return web.json_response({"ok": True})
 
     return receive
-
-
-async def read_limited(request: web.Request, max_bytes: int) -> bytes | None:
-    """The body, or ``None`` when it is larger than ``max_bytes``. Reads the stream itself, so the
-    limit holds whatever ``client_max_size`` the application has, and for chunked bodies."""
-    if request.content_length is not None and request.content_length > max_bytes:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
+from adapters.base import read_body_within
 from adapters.web.inbound import InputError
 from conversations.messages import Unavailable
 
@@ -61,27 +62,20 @@ def json_endpoint(handler: Handler) -> Handler:
 
 
 async def read_body(request: web.Request, *, max_bytes: int = MAX_BODY_BYTES) -> bytes:
-    """Read at most ``max_bytes`` of body, or answer 413.
-
-    Reads the stream itself rather than ``request.read()`` so the limit holds for these routes
-    whatever ``client_max_size`` the composition root gave the whole application, and for chunked
-    bodies that announce no length.
-    """
-    too_large = InputError(
-        f"The request body is larger than {max_bytes // 1024} KiB; messages are limited to "
-        "a few thousand characters.",
-        status=413,
-    )
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := await request.content.read(16 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """Read at most ``max_bytes`` of body (413 beyond), sent within ``BODY_SECONDS`` (408)."""
+    try:
+        body = await read_body_within(request, max_bytes)
+    except TimeoutError:
+        raise InputError(
+            "The request body did not arrive in time; send it again.", status=408
+        ) from None
+    if body is None:
+        raise InputError(
+            f"The request body is larger than {max_bytes // 1024} KiB; messages are limited to "
+            "a few thousand characters.",
+            status=413,
+        )
+    return body
 
 
 async def read_json_object(

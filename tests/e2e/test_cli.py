@@ -12,6 +12,7 @@ never by sleeping.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -535,7 +536,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(deskbot: Deskbot, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def server(
+    deskbot: Deskbot, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``deskbot serve`` on a free port; ``indirect`` parametrization gives it extra settings."""
+    extra: dict[str, str] = getattr(request, "param", {})
     port = free_port()
     with (
         (tmp_path / "serve.out").open("wb") as out,
@@ -544,7 +549,7 @@ def server(deskbot: Deskbot, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[
         process = subprocess.Popen(
             [DESKBOT, "serve", "--port", str(port)],
             cwd=REPO,
-            env=deskbot.env(),
+            env=deskbot.env(**extra),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -568,10 +573,7 @@ def health(port: int) -> tuple[int, object] | None:
         return None
 
 
-def test_serve_answers_health_checks_and_stops_cleanly(
-    server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
-) -> None:
-    process, port = server
+def wait_until_serving(process: subprocess.Popen[bytes], port: int, tmp_path: Path) -> object:
     deadline = time.monotonic() + TIMEOUT
     answer = None
     while answer is None or answer[0] != 200:
@@ -585,6 +587,14 @@ def test_serve_answers_health_checks_and_stops_cleanly(
                 continue
             stderr = (tmp_path / "serve.err").read_text(errors="replace")
             pytest.fail(f"deskbot serve exited with {code} before serving:\n{stderr}")
+    return answer
+
+
+def test_serve_answers_health_checks_and_stops_cleanly(
+    server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
+) -> None:
+    process, port = server
+    answer = wait_until_serving(process, port, tmp_path)
 
     assert answer == (200, {"ok": True})
 
@@ -597,3 +607,46 @@ def test_serve_answers_health_checks_and_stops_cleanly(
     assert "Traceback" not in stderr, stderr
     assert f"http://127.0.0.1:{port}/" in stdout, stdout
     assert health(port) is None
+
+
+SLOW_CLIENTS = 300
+
+
+async def _hold_slow_connections(port: int) -> tuple[list[float], object]:
+    """Open SLOW_CLIENTS connections that send half a request line and stop, check that others
+    are served meanwhile, and return how long the server took to close each one."""
+    opened = []
+    for _ in range(SLOW_CLIENTS):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        opened.append((reader, writer, time.monotonic()))
+    meanwhile = await asyncio.to_thread(health, port)
+
+    async def closed_after(reader: asyncio.StreamReader, started: float) -> float:
+        async with asyncio.timeout(TIMEOUT):
+            await reader.read()  # b"" once the server closes it
+        return time.monotonic() - started
+
+    held = await asyncio.gather(*(closed_after(r, started) for r, _, started in opened))
+    for _, writer, _ in opened:
+        writer.close()
+    return held, meanwhile
+
+
+@pytest.mark.parametrize("server", [{"DESKBOT_CLIENT_TIMEOUT": "1"}], indirect=True)
+def test_slow_clients_are_let_go_and_others_are_served(
+    server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
+) -> None:
+    process, port = server
+    wait_until_serving(process, port, tmp_path)
+
+    held, meanwhile = asyncio.run(_hold_slow_connections(port))
+
+    assert meanwhile == (200, {"ok": True})
+    # Each closed after the client timeout (1 s here, 15 s by default), not held for good.
+    assert len(held) == SLOW_CLIENTS and max(held) < 10, sorted(held)[-5:]
+    assert health(port) == (200, {"ok": True})
+    process.terminate()
+    process.wait(timeout=TIMEOUT)
+    stderr = (tmp_path / "serve.err").read_text(errors="replace")
+    assert "Traceback" not in stderr, stderr[-3000:]

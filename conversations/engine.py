@@ -34,6 +34,7 @@ from conversations.messages import (
     InboundCommand,
     InboundEvent,
     InboundMessage,
+    InboundUnreachable,
     OutboundMessage,
     Platform,
     Reply,
@@ -218,6 +219,9 @@ class Engine:
 
     async def _requester_event(self, store: Store, event: InboundEvent) -> None:
         person = await store.people.requester(event.sender)
+        if isinstance(event, InboundUnreachable):
+            await self._unreachable(store, event, person)
+            return
         incoming = event.text if isinstance(event, InboundMessage) else ""
         conversation = await store.conversations.of_chat(
             event.chat, person, self.settings.default_lang
@@ -239,8 +243,28 @@ class Engine:
             await turn.on_text(event.text.strip())
         elif isinstance(event, InboundAction):
             await turn.on_action(event.action_id, event.value)
-        else:
+        elif isinstance(event, InboundCommand):
             await turn.on_command(event.name, event.args.strip())
+
+    async def _unreachable(self, store: Store, event: InboundUnreachable, person: Person) -> None:
+        """The person blocked the bot: their live ticket in this chat says so, and the agents
+        hear it now rather than when the next reply fails to send."""
+        conversation = await store.conversations.of_chat(
+            event.chat, person, self.settings.default_lang
+        )
+        ticket = await Turn(self, store, event, person, conversation).live_ticket()
+        if ticket is None:
+            log.info("%s can no longer be reached (%s); no live ticket", event.chat, event.reason)
+            return
+        self._tell_agents_unreachable(store, ticket, event.chat.platform, event.reason)
+
+    def _tell_agents_unreachable(
+        self, store: Store, ticket: Ticket, platform: str, reason: str
+    ) -> None:
+        notify = self.notifier(store)
+        note = notify.t("agent.unreachable", platform=platform, reason=reason)
+        store.tickets.add_entry(ticket, "system", "Deskbot", note)
+        notify.agents(ticket, notify.t("agent.unreachable_notice", id=ticket.id, note=note))
 
     def _language(self, person: Person, event: InboundEvent, text_: str, current: str) -> str:
         """The requester's language: /lang if they set it, else the platform locale, else the
@@ -262,6 +286,8 @@ class Engine:
         if isinstance(event, InboundAction):
             # Buttons on agent-channel posts are commands with the ticket number as value.
             return await run_agent_command(notify, event.sender, event.action_id, event.value)
+        if isinstance(event, InboundUnreachable):
+            return None  # the bot was removed from the agent chat: its sends will say so
         # Free text in an agent channel: a message in a ticket's thread answers the requester
         # ("note:" keeps it internal); anything else is agents talking among themselves.
         if event.chat.thread_id is None:
@@ -293,10 +319,7 @@ class Engine:
             ticket = await store.tickets.get(message.ticket_id)
             if ticket is None:
                 return
-            notify = self.notifier(store)
-            note = notify.t("agent.unreachable", platform=message.platform, reason=error.reason)
-            store.tickets.add_entry(ticket, "system", "Deskbot", note)
-            notify.agents(ticket, notify.t("agent.unreachable_notice", id=ticket.id, note=note))
+            self._tell_agents_unreachable(store, ticket, message.platform, error.reason)
         self._on_commit()
 
     async def tick(self) -> None:

@@ -118,7 +118,20 @@ class InboundCommand:
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
-InboundEvent = InboundMessage | InboundAction | InboundCommand
+@dataclass(frozen=True, slots=True)
+class InboundUnreachable:
+    """The platform says the person can no longer be written to in ``chat`` (they blocked the
+    bot): agents are told on their live ticket at once, not after the next send fails."""
+
+    event_id: str
+    chat: ChatRef
+    sender: UserRef
+    reason: str
+    sent_at: datetime
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+InboundEvent = InboundMessage | InboundAction | InboundCommand | InboundUnreachable
 
 # NUL (PostgreSQL's text cannot hold it) and UTF-16 surrogates, which in a Python str are always
 # lone (a JSON "\ud800" escape can carry one) and are no character any database or platform takes.

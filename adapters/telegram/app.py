@@ -58,7 +58,7 @@ from conversations.views import Desk
 log = logging.getLogger(__name__)
 
 #: The updates Deskbot acts on; others (edits, reactions, member changes) are not even sent.
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 
 
 class TelegramAdapter:

@@ -15,6 +15,8 @@ Where things come from (https://core.telegram.org/bots/api#update):
   engine maps that thread id back to the ticket; nothing here reads ``forward_from``, which
   privacy settings hide.
 - Button presses arrive as ``callback_query`` with our ``action_id|value`` as data.
+- A customer blocking the bot arrives as ``my_chat_member`` (the bot ``kicked`` from their
+  private chat): an ``InboundUnreachable``.
 
 ``event_id`` is the ``update_id``: Telegram redelivers an update with the same id, and the engine
 handles each id once.
@@ -26,7 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import CallbackQuery, Message, MessageEntity, Update, User
+from telegram import CallbackQuery, ChatMemberUpdated, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
 
 from adapters.telegram.render import CALLBACK_SEPARATOR
@@ -36,6 +38,7 @@ from conversations.messages import (
     InboundCommand,
     InboundEvent,
     InboundMessage,
+    InboundUnreachable,
     Platform,
     UserRef,
 )
@@ -83,7 +86,25 @@ def parse_update(
             bot_username=bot_username,
             now=now,
         )
+    if update.my_chat_member is not None:
+        return parse_blocked(update.update_id, update.my_chat_member)
     return None
+
+
+def parse_blocked(update_id: int, change: ChatMemberUpdated) -> InboundUnreachable | None:
+    """A customer who blocks the bot: Telegram says so at once (``my_chat_member``, the bot's
+    own membership of the private chat, now ``kicked``). Other membership changes (the bot
+    added to a group, or unblocked) need nothing from the desk."""
+    if change.chat.type != ChatType.PRIVATE or change.new_chat_member.status != "kicked":
+        return None
+    return InboundUnreachable(
+        event_id=str(update_id),
+        chat=ChatRef(Platform.TELEGRAM, str(change.chat.id)),
+        sender=parse_user(change.from_user),
+        reason="they blocked the bot",
+        sent_at=change.date,
+        raw=change.to_dict(),
+    )
 
 
 def _chat_ref(chat_id: int, agent_chat_id: str, chat_type: str) -> ChatRef | None:

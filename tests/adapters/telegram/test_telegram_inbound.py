@@ -14,6 +14,7 @@ from conversations.messages import (
     InboundAction,
     InboundCommand,
     InboundMessage,
+    InboundUnreachable,
     Platform,
 )
 from tests.fakes.telegram_api import BOT_USERNAME, FakeTelegramAPI
@@ -243,3 +244,38 @@ def test_a_press_in_the_agent_group(api: FakeTelegramAPI) -> None:
     assert (event.action_id, event.value) == ("claim", "3")
     assert event.chat == ChatRef(Platform.TELEGRAM, AGENTS)
     assert event.sender.groups == frozenset({f"telegram-group:{AGENTS}"})
+
+
+def _membership(api: FakeTelegramAPI, chat: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    # As the Bot API documents ChatMemberUpdated: the bot's own membership, before and after.
+    person = {"id": 7001, "is_bot": False, "first_name": "Sara", "language_code": "en"}
+    bot = {k: v for k, v in api.bot_user.items() if k in ("id", "is_bot", "first_name", "username")}
+
+    def member(status: str) -> dict[str, Any]:
+        # A "kicked" member always carries until_date; 0 is for good.
+        return {"status": status, "user": bot} | ({"until_date": 0} if status == "kicked" else {})
+
+    return {
+        "update_id": 990001,
+        "my_chat_member": {
+            "chat": chat,
+            "from": person,
+            "date": 1764662400,
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        },
+    }
+
+
+def test_a_customer_blocking_the_bot_is_unreachable(api: FakeTelegramAPI) -> None:
+    private = {"id": 7001, "type": "private", "first_name": "Sara"}
+    event = parse(_membership(api, private, "member", "kicked"))
+    assert isinstance(event, InboundUnreachable)
+    assert event.chat == ChatRef(Platform.TELEGRAM, "7001")
+    assert event.sender.user_id == "7001" and event.reason == "they blocked the bot"
+    assert event.event_id == "990001"
+
+    # Unblocking, or the bot's membership of a group changing, needs nothing from the desk.
+    assert parse(_membership(api, private, "kicked", "member")) is None
+    group = {"id": -100555, "type": "supergroup", "title": "Somewhere"}
+    assert parse(_membership(api, group, "member", "kicked")) is None

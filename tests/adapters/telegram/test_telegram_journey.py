@@ -230,3 +230,31 @@ async def test_commands_for_other_bots_and_chatter_are_left_alone(desk: Telegram
     assert isinstance(chatter, InboundMessage) and chatter.chat.thread_id is None
     assert desk.replies == [None]
     assert desk.agent_posts() == []  # nobody answered either
+
+
+async def test_a_customer_who_blocks_the_bot_is_reported_to_the_agents_at_once(
+    desk: TelegramDesk,
+) -> None:
+    sara = desk.customer(7005, "Sara", language_code="en")
+    await sara.say("The coffee machine on floor three is leaking water everywhere")
+    (post,) = posts_about(desk, 1)
+    bot = {k: desk.fake.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+    chat = {"id": sara.chat_id, "type": "private", "first_name": "Sara"}
+    before = len(desk.agent_posts())
+
+    await desk.send(
+        desk.fake.update(
+            my_chat_member={
+                "chat": chat,
+                "from": sara.user,
+                "date": 1764662400,
+                "old_chat_member": {"status": "member", "user": bot},
+                "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+            }
+        )
+    )
+
+    (notice,) = desk.agent_posts()[before:]
+    assert "#1" in notice["text"] and "blocked the bot" in notice["text"]
+    assert "Reach them another way" in notice["text"]
+    assert replied_to(notice) == post["message_id"]

@@ -59,6 +59,7 @@ async def test_polling_deletes_the_webhook_first_then_takes_queued_updates(
     )
     assert polls
     assert "callback_query" in polls[0].params["allowed_updates"]
+    assert "my_chat_member" in polls[0].params["allowed_updates"]
 
 
 async def test_stopping_releases_the_parked_long_poll_at_once(desk: TelegramDesk) -> None:

@@ -105,6 +105,10 @@ MESSAGES: dict[str, str] = {
     ),
     "agent.no_faqs": "none",
     "agent.requester_message": "*#{id}* {requester}: {text}",
+    "agent.requester_burst": (
+        "*#{id}* {requester} is writing a lot; until it calms down, their messages are on the "
+        "ticket only."
+    ),
     "agent.reply_notice": "*#{id}* {agent} replied: {text}",
     "agent.note_notice": "*#{id}* internal note by {agent}: {text}",
     "agent.claimed_notice": "*#{id}* claimed by {agent}.",

@@ -114,6 +114,9 @@ MESSAGES: dict[str, str] = {
     ),
     "agent.no_faqs": "هیچ",
     "agent.requester_message": "*#{id}* {requester}: {text}",
+    "agent.requester_burst": (
+        "*#{id}* {requester} پیام‌های زیادی می‌فرستد؛ تا آرام شود، پیام‌هایش فقط روی تیکت ثبت می‌شوند."
+    ),
     "agent.reply_notice": "*#{id}* پاسخ {agent}: {text}",
     "agent.note_notice": "*#{id}* یادداشت داخلی {agent}: {text}",
     "agent.claimed_notice": "*#{id}* را {agent} بر عهده گرفت.",

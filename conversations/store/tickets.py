@@ -166,6 +166,19 @@ class Tickets(Repository):
             ticket.requester_waiting_since = None
         self.session.add(entry)
 
+    async def requester_entries_since(self, ticket_id: int, since: datetime) -> int:
+        """How many lines the requester wrote on the ticket since ``since`` (pending ones too)."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(TicketEntry)
+            .where(
+                TicketEntry.ticket_id == ticket_id,
+                TicketEntry.kind == "requester",
+                TicketEntry.created_at >= since,
+            )
+        )
+        return int(count or 0)
+
     async def entries(self, ticket_id: int) -> Sequence[TicketEntry]:
         rows = await self.session.scalars(
             select(TicketEntry).where(TicketEntry.ticket_id == ticket_id).order_by(TicketEntry.id)

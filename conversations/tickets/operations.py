@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from conversations import surveys
 from conversations.actions import AgentAction
@@ -413,6 +414,10 @@ async def pend(n: Notifier, ticket: Ticket, agent: Actor) -> None:
     n.agents(ticket, n.t("agent.pending_notice", id=ticket.id, agent=agent.name))
 
 
+#: Requester messages on one ticket relayed to the agent channel in a minute, one by one.
+RELAYS_PER_MINUTE = 5
+
+
 async def requester_message(n: Notifier, ticket: Ticket, person: Person, body: str) -> None:
     """The requester wrote while the ticket is live: it joins the ticket, and a pending or
     resolved ticket goes back to the agents."""
@@ -423,10 +428,19 @@ async def requester_message(n: Notifier, ticket: Ticket, person: Person, body: s
     _move(n, ticket, Op.REQUESTER_MESSAGE, requester)
     if was == TicketStatus.RESOLVED:
         await _reopened(n, ticket, requester)
-    n.agents(
-        ticket,
-        n.t("agent.requester_message", id=ticket.id, requester=requester.name, text=body),
+    # A requester writing in a burst (pasting a log line by line, or a script) is relayed up to
+    # RELAYS_PER_MINUTE times, then once told, so the agent channel stays readable; every line
+    # is on the ticket.
+    recent = await n.store.tickets.requester_entries_since(
+        ticket.id, n.store.now - timedelta(minutes=1)
     )
+    if recent <= RELAYS_PER_MINUTE:
+        n.agents(
+            ticket,
+            n.t("agent.requester_message", id=ticket.id, requester=requester.name, text=body),
+        )
+    elif recent == RELAYS_PER_MINUTE + 1:
+        n.agents(ticket, n.t("agent.requester_burst", id=ticket.id, requester=requester.name))
 
 
 # -- ending ------------------------------------------------------------------------------------

@@ -44,3 +44,36 @@ async def test_the_notice_is_in_the_requesters_language(
     assert [r.text for r in await maryam.say("پرینتر کار نمی‌کند")] == [
         copy("fa", "error.slow_down")
     ]
+
+
+async def test_a_burst_on_a_ticket_reaches_the_agent_channel_as_a_few_posts(
+    desk: DeskHarness,
+) -> None:
+    sara = desk.person("Sara")
+    ticket = await sara.open_ticket()
+    await desk.agent("Ali", f"claim {ticket}")
+    desk.clock.advance(seconds=61)  # her description is no longer in the last minute
+    before = len(desk.agent_posts)
+
+    for n in range(20):  # a log pasted line by line
+        await sara.say(f"line {n} of the error log")
+
+    relayed = [post.text for post in desk.agent_posts[before:]]
+    assert relayed[:5] == [
+        copy(
+            "en",
+            "agent.requester_message",
+            id=ticket,
+            requester="Sara",
+            text=f"line {n} of the error log",
+        )
+        for n in range(5)
+    ]
+    assert relayed[5:] == [copy("en", "agent.requester_burst", id=ticket, requester="Sara")]
+    entries = [text for kind, _, text in await desk.entries(ticket) if kind == "requester"]
+    assert entries[-20:] == [f"line {n} of the error log" for n in range(20)]
+
+    # A minute later she is relayed one by one again.
+    desk.clock.advance(seconds=61)
+    await sara.say("It works now, thanks")
+    assert desk.agent_posts[-1].text.endswith("It works now, thanks")

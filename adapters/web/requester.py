@@ -3,7 +3,10 @@ the notification socket. Each route is convert -> dispatch -> convert."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -27,7 +30,7 @@ from adapters.web.pages import serve_page
 from adapters.web.post_limits import PostLimits
 from adapters.web.render import render_transcript
 from adapters.web.sockets import SocketHub
-from conversations.messages import Unavailable
+from conversations.messages import InboundEvent, Unavailable
 from conversations.throttle import Throttle
 from conversations.views import Desk
 
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 CHAT_COOKIE = "deskbot_chat"
 _CHAT_COOKIE_MAX_AGE = 365 * 24 * 3600
 _ACCEPTED = {"ok": True}
+
+Parse = Callable[..., InboundEvent]
 
 
 class RequesterRoutes:
@@ -47,6 +52,9 @@ class RequesterRoutes:
         self._per_chat = Throttle(limits.per_chat)
         self._per_address = Throttle(limits.per_address)
         self._new_chats = Throttle(limits.new_chats)
+        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         """The chat page. Issues the chat id cookie on the first visit: the id is the requester's
@@ -93,24 +101,37 @@ class RequesterRoutes:
 
     @json_endpoint
     async def post_message(self, request: web.Request) -> web.StreamResponse:
-        chat_id = await self._chat_id(request)
-        if wait := await self._wait(request, chat_id):
-            return _slow_down(wait)
-        body = await read_json_object(request)
-        event = parse_chat_message(chat_id, body, now=datetime.now(UTC))
-        await self._desk.dispatch(event)
-        await self._taken(request, chat_id)
-        return web.json_response(_ACCEPTED, status=202)
+        return await self._take(request, parse_chat_message)
 
     @json_endpoint
     async def post_action(self, request: web.Request) -> web.StreamResponse:
+        return await self._take(request, parse_chat_action)
+
+    async def _take(self, request: web.Request, parse: Parse) -> web.StreamResponse:
+        """Check the limits, dispatch, count: one post of a chat at a time, so that posts sent
+        at once cannot all pass the check before any is counted."""
         chat_id = await self._chat_id(request)
-        if wait := await self._wait(request, chat_id):
-            return _slow_down(wait)
         body = await read_json_object(request)
-        event = parse_chat_action(chat_id, body, now=datetime.now(UTC))
-        await self._desk.dispatch(event)
-        await self._taken(request, chat_id)
+        address = request.remote or "unknown"
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = self._chat_locks[chat_id] = asyncio.Lock()
+        async with lock:
+            wait = max(
+                await self._per_chat.wait_seconds(chat_id),
+                await self._per_address.wait_seconds(address),
+            )
+            if wait:
+                return _slow_down(wait)
+            await self._desk.dispatch(parse(chat_id, body, now=datetime.now(UTC)))
+            # Counted once taken: a post the database refused (503) is sent again, counted then.
+            await self._per_chat.count(chat_id)
+            await self._per_address.count(address)
+        # The requester's own line is in the transcript now: show it in their other tabs, and let
+        # agent consoles refetch (a follow-up on an open ticket changes its conversation even when
+        # the engine posts nothing to the agent channel about it).
+        await self._hub.notify_chat(chat_id, {"type": "refresh"})
+        await self._hub.notify_agents({"type": "refresh", "ticket_id": None})
         return web.json_response(_ACCEPTED, status=202)
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
@@ -137,23 +158,6 @@ class RequesterRoutes:
         if chat_id is None:
             raise InputError(_NO_CHAT)
         return chat_id
-
-    async def _wait(self, request: web.Request, chat_id: str) -> int:
-        """Seconds this chat, or its client address, must wait before it may post again."""
-        return max(
-            await self._per_chat.wait_seconds(chat_id),
-            await self._per_address.wait_seconds(request.remote or "unknown"),
-        )
-
-    async def _taken(self, request: web.Request, chat_id: str) -> None:
-        # Counted once taken: a post the database refused (503) is sent again and counts then.
-        await self._per_chat.count(chat_id)
-        await self._per_address.count(request.remote or "unknown")
-        # The requester's own line is in the transcript now: show it in their other tabs, and let
-        # agent consoles refetch (a follow-up on an open ticket changes its conversation even when
-        # the engine posts nothing to the agent channel about it).
-        await self._hub.notify_chat(chat_id, {"type": "refresh"})
-        await self._hub.notify_agents({"type": "refresh", "ticket_id": None})
 
 
 def _minutes(seconds: int) -> int:

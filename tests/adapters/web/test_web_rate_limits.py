@@ -3,6 +3,8 @@ answers 429 with Retry-After, takes nothing, and goes on serving everyone else."
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.web.channel import WebSettings
@@ -44,6 +46,21 @@ async def test_a_chat_posting_in_a_loop_is_told_to_wait_and_nothing_is_taken(des
     other, _ = await serve(desk)
     await _new_chat(other)
     assert (await _post(other, 0)).status == 202
+
+
+async def test_posts_sent_all_at_once_cannot_slip_past_the_limit(desk, serve) -> None:
+    client, _ = await serve(desk)
+    await _new_chat(client)
+    taking = desk.dispatch
+
+    async def slow_dispatch(event):  # a real desk awaits its database: the posts overlap
+        await asyncio.sleep(0.01)
+        return await taking(event)
+
+    desk.dispatch = slow_dispatch
+    statuses = await asyncio.gather(*(_post(client, n) for n in range(40)))
+    assert sorted(r.status for r in statuses) == [202] * 20 + [429] * 20
+    assert len(desk.events) == 20
 
 
 async def test_many_chats_from_one_address_are_limited_together(desk, serve) -> None:

@@ -12,7 +12,9 @@ agent commands (``commands``). Everything that changes a ticket goes through
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -123,6 +125,9 @@ class Engine:
         self._on_commit = on_commit
         self._requesters = Throttle(parse_limits(settings.requester_limit))
         self._slow_down_told = Throttle(parse_limits("1/minute"))
+        self._requester_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     # -- the one entry point -------------------------------------------------------------------
 
@@ -133,10 +138,23 @@ class Engine:
         no apology is sent, since the message will be taken when it comes again. Anything else
         is logged here, once, and answered with an apology."""
         event = storable_event(event)
-        requester = None if self.is_agent_chat(event.chat) else _requester_key(event)
-        if requester is not None and await self._requesters.wait_seconds(requester):
-            await self._slow_down(event, requester)
-            return None
+        if self.is_agent_chat(event.chat):
+            return await self._take(event)
+        # One event of a requester at a time: checked, taken, then counted, so that events
+        # arriving at once (a webhook opens up to 40 connections) cannot all pass the check.
+        requester = _requester_key(event)
+        lock = self._requester_locks.get(requester)
+        if lock is None:
+            lock = self._requester_locks[requester] = asyncio.Lock()
+        async with lock:
+            if await self._requesters.wait_seconds(requester):
+                await self._slow_down(event, requester)
+                return None
+            reply = await self._take(event)  # Unavailable escapes uncounted: it comes again
+            await self._requesters.count(requester)
+        return reply
+
+    async def _take(self, event: InboundEvent) -> Reply | None:
         try:
             async with self._sessions.begin() as session:
                 store = Store(session, self._clock())
@@ -170,8 +188,6 @@ class Engine:
                 return Reply(text(self.settings.workflow.agent_lang, "error.generic"), ok=False)
             await self._apologise(event)
             return None
-        if requester is not None:
-            await self._requesters.count(requester)
         self._on_commit()
         return reply
 

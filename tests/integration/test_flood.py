@@ -3,9 +3,13 @@ told once to slow down, and everyone else is served as before."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.copy import text as copy
+from conversations.messages import InboundMessage
 from conversations.models import Message, Ticket
 from tests.harness import COFFEE, DeskHarness
 
@@ -77,3 +81,19 @@ async def test_a_burst_on_a_ticket_reaches_the_agent_channel_as_a_few_posts(
     desk.clock.advance(seconds=61)
     await sara.say("It works now, thanks")
     assert desk.agent_posts[-1].text.endswith("It works now, thanks")
+
+
+async def test_events_arriving_at_once_cannot_slip_past_the_limit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # A Telegram webhook opens up to 40 connections: one person's updates can arrive together.
+    desk = DeskHarness(sessions, requester_limit="5/minute")
+    mallory = desk.person("Mallory")
+    events = [
+        InboundMessage(uuid.uuid4().hex, mallory.chat, mallory.user, f"help {n}", desk.clock())
+        for n in range(20)
+    ]
+    await asyncio.gather(*(desk.dispatch(event) for event in events))
+
+    inbound = [m for m in await desk.rows(Message) if m.direction == "in"]
+    assert len(inbound) == 5

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from adapters.base import Channel, ChannelSettings, ChatAdapter
-from adapters.web.auth import DEFAULT_SESSION_LIFETIME
 from adapters.web.hosts import LOOPBACK_HOSTS, AllowedHosts, parse_allowed_hosts
 from adapters.web.inbound import AGENT_CHAT
 from adapters.web.post_limits import (
@@ -94,22 +93,9 @@ class WebSettings(ChannelSettings):
 class WebAdapter:
     """The requester chat and the agent console on the server's own aiohttp application."""
 
-    def __init__(
-        self,
-        desk: Desk,
-        *,
-        agent_token: str | None,
-        allowed_hosts: AllowedHosts | None = None,
-        trusted_proxies: TrustedProxies | None = None,
-        post_limits: PostLimits | None = None,
-        session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
-    ) -> None:
+    def __init__(self, desk: Desk, settings: WebSettings) -> None:
         self._desk = desk
-        self._agent_token = agent_token
-        self._allowed_hosts = allowed_hosts
-        self._trusted_proxies = trusted_proxies
-        self._post_limits = post_limits
-        self._session_lifetime = session_lifetime
+        self._settings = settings
         self._sender: WebSender | None = None
 
     @property
@@ -121,14 +107,15 @@ class WebAdapter:
     def mount(self, app: web.Application) -> None:
         from adapters.web.app import setup_web_chat
 
+        settings = self._settings
         self._sender = setup_web_chat(
             app,
             self._desk,
-            agent_token=self._agent_token,
-            allowed_hosts=self._allowed_hosts,
-            trusted_proxies=self._trusted_proxies,
-            post_limits=self._post_limits,
-            session_lifetime=self._session_lifetime,
+            agent_token=settings.agent_token,
+            allowed_hosts=settings.host_names,
+            trusted_proxies=settings.proxies,
+            post_limits=settings.post_limits,
+            session_lifetime=timedelta(hours=settings.agent_session_hours),
         )
 
     async def start(self) -> None:
@@ -140,14 +127,7 @@ class WebAdapter:
 
 def build(settings: ChannelSettings, desk: Desk) -> ChatAdapter:
     assert isinstance(settings, WebSettings)
-    return WebAdapter(
-        desk,
-        agent_token=settings.agent_token,
-        allowed_hosts=settings.host_names,
-        trusted_proxies=settings.proxies,
-        post_limits=settings.post_limits,
-        session_lifetime=timedelta(hours=settings.agent_session_hours),
-    )
+    return WebAdapter(desk, settings)
 
 
 CHANNEL = Channel(Platform.WEB, WebSettings, build)

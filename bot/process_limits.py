@@ -18,6 +18,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: Kinds of loop error remembered at once.
+_KINDS_CAP = 1000
+
 #: Enough for tens of thousands of sockets; systems with a lower hard limit get their hard limit.
 WANTED_OPEN_FILES = 65_536
 
@@ -59,6 +62,9 @@ class QuietLoopErrors:
         if last is not None and now - last < self._interval:
             self._left_out[kind] = self._left_out.get(kind, 0) + 1
             return
+        if len(self._last) >= _KINDS_CAP:  # messages that vary without end must not fill memory
+            self._last.clear()
+            self._left_out.clear()
         self._last[kind] = now
         left_out = self._left_out.pop(kind, 0)
         if left_out:

@@ -93,6 +93,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Tickets one requester may have waiting on agents at once, across their chats.
+MAX_ACTIVE_TICKETS = 5
+
 #: A person writes a few messages a minute; a loop, a stuck client or a forwarded chat history is
 #: stopped before it opens tickets and fills the agent channel.
 DEFAULT_REQUESTER_LIMIT = "30/minute"
@@ -475,6 +478,13 @@ class Turn:
     async def escalate(self, description: str, *, reason: str = "asked") -> None:
         """Open a ticket with ``description`` and tell the requester what happens next."""
         await self.settle_suggestions("escalated")
+        active = await self.store.tickets.active_count_of_requester(self.person.id)
+        if active >= MAX_ACTIVE_TICKETS:
+            # One person, many chats (a Slack DM and thread after thread): they add to a ticket
+            # they have rather than fill the queue.
+            self.set_state(ConversationState.IDLE)
+            self.say(self.t("ticket_cap", count=active))
+            return
         priority = infer_priority(description)
         ticket = await op.open_ticket(
             self.notify, self.conversation, self.person, description, priority

@@ -39,6 +39,10 @@ MESSAGES: dict[str, str] = {
     "ticket_already_open": (
         "You already have ticket *#{id}* open: write here and it goes to the agent."
     ),
+    "ticket_cap": (
+        "You already have {count} open requests, as many as one person can have at once. Please "
+        "add to one of them, or write again once one is resolved."
+    ),
     "ticket_reopened": "Ticket *#{id}* is open again; an agent will get back to you.",
     "ticket_not_active": "Ticket *#{id}* is no longer open.",
     "priority_set": "Ticket *#{id}* priority: *{priority}*.",

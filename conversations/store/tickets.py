@@ -126,6 +126,14 @@ class Tickets(Repository):
         )
         return count or 0
 
+    async def active_count_of_requester(self, person_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.requester_id == person_id, Ticket.status.in_(ACTIVE)
+            )
+        )
+        return count or 0
+
     async def active(self) -> Sequence[Ticket]:
         rows = await self.session.scalars(
             select(Ticket).where(Ticket.status.in_(ACTIVE)).order_by(Ticket.id)

@@ -9,9 +9,9 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.copy import text as copy
-from conversations.messages import InboundMessage
+from conversations.messages import ChatRef, InboundMessage, Platform
 from conversations.models import Message, Ticket
-from tests.harness import COFFEE, DeskHarness
+from tests.harness import COFFEE, DeskHarness, Person
 
 
 async def test_a_flood_is_cut_at_the_limit_and_told_once(
@@ -97,3 +97,21 @@ async def test_events_arriving_at_once_cannot_slip_past_the_limit(
 
     inbound = [m for m in await desk.rows(Message) if m.direction == "in"]
     assert len(inbound) == 5
+
+
+async def test_one_person_has_at_most_five_tickets_waiting_at_once(desk: DeskHarness) -> None:
+    # One person in many chats (on Slack, a new thread each time): a ticket in each.
+    sara = desk.person("Sara")
+    chats = [Person(desk, sara.user, ChatRef(Platform.WEB, f"chat-sara-{n}")) for n in range(6)]
+    for n, chat in enumerate(chats[:5]):
+        await chat.open_ticket(f"{COFFEE}, report {n}")
+    tickets = await desk.count(Ticket)
+
+    replies = await chats[5].say(f"{COFFEE}, report 5")
+
+    assert await desk.count(Ticket) == tickets
+    assert copy("en", "ticket_cap", count=5) in [r.text for r in replies]
+
+    # Once one is resolved, a new one can be opened.
+    await desk.agent("Ali", f"resolve {tickets} Fixed")
+    await chats[5].open_ticket(f"{COFFEE}, report 6")

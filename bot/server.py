@@ -52,6 +52,10 @@ def create_app(
     return app
 
 
+#: How long shutting down waits for the message being sent to be sent and recorded.
+OUTBOX_GRACE_SECONDS = 10.0
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     deskbot = app[DESKBOT]
     deskbot.matcher.warm()  # before the first question, not during it
@@ -67,6 +71,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         workers.append(asyncio.create_task(_tick(deskbot.engine), name="deskbot-timers"))
         yield
     finally:
+        deskbot.outbox.stop()
+        if workers:
+            # The message being sent is finished and recorded, unless the platform hangs.
+            await asyncio.wait({workers[0]}, timeout=OUTBOX_GRACE_SECONDS)
         for worker in workers:
             worker.cancel()
         for worker in workers:

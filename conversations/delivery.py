@@ -73,6 +73,7 @@ class Outbox:
         self._lease_renewal = lease_renewal
         self.on_permanent_failure = on_permanent_failure
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def add_sender(self, platform: Platform, sender: Sender, *, chat_id: str | None = None) -> None:
         """Deliver ``platform``'s messages through ``sender``; given ``chat_id``, only that chat's
@@ -87,9 +88,17 @@ class Outbox:
         """Something was committed: deliver now rather than at the next poll."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Make ``run`` return once the message being sent is sent and recorded: cancelled in
+        between, the platform may have it while the database says "sending", and it is sent
+        again once its lease runs out."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Deliver until cancelled. Polls too, for messages other processes recorded."""
-        while True:
+        """Deliver until stopped (or cancelled). Polls too, for messages other processes
+        recorded."""
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.deliver_due()
@@ -109,6 +118,8 @@ class Outbox:
                 return sent
             progressed = False
             for message_id in batch:
+                if self._stopping:
+                    return sent
                 outcome = await self._deliver(message_id)
                 sent += outcome == "sent"
                 progressed = progressed or outcome != "skipped"

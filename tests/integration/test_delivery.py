@@ -420,6 +420,27 @@ async def test_a_long_send_keeps_its_lease_so_no_other_process_sends_it_too(
     assert delivered.status == "sent" and delivered.lease_until is None
 
 
+async def test_stopping_finishes_and_records_the_message_being_sent_and_takes_no_other(
+    sessions: Sessions, clock: Clock
+) -> None:
+    sent_id, waiting_id = await enqueue(
+        sessions, clock, say(SARA, "Your ticket is open"), say(OMID, "An agent replied")
+    )
+    slow = HeldSender()
+    outbox = Outbox(sessions, {Platform.WEB: slow}, clock=clock)
+    running = asyncio.create_task(outbox.run())
+    await asyncio.wait_for(slow.started.wait(), timeout=30)
+
+    outbox.stop()  # the server shuts down mid-send
+    slow.release.set()
+    await asyncio.wait_for(running, timeout=30)
+
+    # Cancelled instead, the platform had it while the row said "sending": sent again later.
+    assert (await row(sessions, sent_id)).status == "sent"
+    assert (await row(sessions, waiting_id)).status == "pending"
+    assert texts(slow.sent) == ["Your ticket is open"]
+
+
 def agent_rows(rows: list[Message], ticket_id: int) -> list[Message]:
     return [r for r in rows if r.chat_id == AGENTS.chat_id and r.ticket_id == ticket_id]
 

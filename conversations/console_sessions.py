@@ -7,17 +7,15 @@ expiry; ``holds`` is a primary-key look-up, so a logout in one process is seen b
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.engine import is_outage
-from conversations.messages import Unavailable
+from conversations.engine import outage_is_unavailable
 from conversations.models import ConsoleSession
 
 
@@ -56,14 +54,3 @@ class StoredConsoleSessions:
             await session.execute(
                 delete(ConsoleSession).where(ConsoleSession.token_hash == _hash(token))
             )
-
-
-@contextlib.asynccontextmanager
-async def outage_is_unavailable() -> AsyncIterator[None]:
-    """A database that cannot answer is ``Unavailable`` (the console gets a 503 and retries)."""
-    try:
-        yield
-    except Exception as error:
-        if is_outage(error):
-            raise Unavailable(str(error)) from error
-        raise

@@ -12,10 +12,9 @@ agent commands (``commands``). Everything that changes a ticket goes through
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -89,6 +88,18 @@ def is_outage(error: BaseException) -> bool:
     return state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES
 
 
+@contextlib.asynccontextmanager
+async def outage_is_unavailable() -> AsyncIterator[None]:
+    """For reads and writes outside ``dispatch``: an outage is ``Unavailable`` (the surface
+    answers 503 and the client tries again), anything else propagates as it is."""
+    try:
+        yield
+    except Exception as error:
+        if is_outage(error):
+            raise Unavailable(str(error)) from error
+        raise
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -128,9 +139,6 @@ class Engine:
         self._on_commit = on_commit
         self._requesters = Throttle(parse_limits(settings.requester_limit))
         self._slow_down_told = Throttle(parse_limits("1/minute"))
-        self._requester_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     # -- the one entry point -------------------------------------------------------------------
 
@@ -146,10 +154,7 @@ class Engine:
         # One event of a requester at a time: checked, taken, then counted, so that events
         # arriving at once (a webhook opens up to 40 connections) cannot all pass the check.
         requester = _requester_key(event)
-        lock = self._requester_locks.get(requester)
-        if lock is None:
-            lock = self._requester_locks[requester] = asyncio.Lock()
-        async with lock:
+        async with self._requesters.turn(requester):
             if await self._requesters.wait_seconds(requester):
                 await self._slow_down(event, requester)
                 return None

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.console_sessions import outage_is_unavailable
+from conversations.engine import outage_is_unavailable
 from conversations.models import ServerKey
 
 

@@ -7,8 +7,10 @@ written in its notation, e.g. ``20/minute`` or ``20/minute;200/hour``.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+import weakref
 from collections.abc import Sequence
 
 from limits import RateLimitItem, parse_many
@@ -30,11 +32,25 @@ def parse_limits(value: str) -> list[RateLimitItem]:
 
 
 class Throttle:
-    """Counts what each key did against every one of ``limits``."""
+    """Counts what each key did against every one of ``limits``.
+
+    ``wait_seconds`` then ``count`` is a check and a later hit: hold ``turn(key)`` around both
+    (and the work between) so that requests arriving at once cannot all pass the check before
+    any is counted.
+    """
 
     def __init__(self, limits: Sequence[RateLimitItem]) -> None:
         self._limits = tuple(limits)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        # A lock per key while anyone holds it; gone with its last holder.
+        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def turn(self, key: str) -> asyncio.Lock:
+        """The lock that makes ``key``'s check, work and count one at a time."""
+        lock = self._turns.get(key)
+        if lock is None:
+            lock = self._turns[key] = asyncio.Lock()
+        return lock
 
     async def wait_seconds(self, *keys: str) -> int:
         """0 when every key is within every limit; else the seconds until all are."""

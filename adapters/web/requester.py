@@ -3,9 +3,7 @@ the notification socket. Each route is convert -> dispatch -> convert."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -52,9 +50,6 @@ class RequesterRoutes:
         self._per_chat = Throttle(limits.per_chat)
         self._per_address = Throttle(limits.per_address)
         self._new_chats = Throttle(limits.new_chats)
-        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         """The chat page. Issues the chat id cookie on the first visit: the id is the requester's
@@ -113,10 +108,7 @@ class RequesterRoutes:
         chat_id = await self._chat_id(request)
         body = await read_json_object(request)
         address = request.remote or "unknown"
-        lock = self._chat_locks.get(chat_id)
-        if lock is None:
-            lock = self._chat_locks[chat_id] = asyncio.Lock()
-        async with lock:
+        async with self._per_chat.turn(chat_id):
             wait = max(
                 await self._per_chat.wait_seconds(chat_id),
                 await self._per_address.wait_seconds(address),

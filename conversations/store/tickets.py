@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conversations.models import (
@@ -119,18 +119,15 @@ class Tickets(Repository):
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def open_count_of(self, key: str) -> int:
-        count = await self.session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.assignee_key == key, Ticket.status.in_(ACTIVE)
-            )
-        )
-        return count or 0
+        """Active tickets assigned to the agent ``key``."""
+        return await self._active_count(Ticket.assignee_key == key)
 
     async def active_count_of_requester(self, person_id: int) -> int:
+        return await self._active_count(Ticket.requester_id == person_id)
+
+    async def _active_count(self, whose: ColumnElement[bool]) -> int:
         count = await self.session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.requester_id == person_id, Ticket.status.in_(ACTIVE)
-            )
+            select(func.count(Ticket.id)).where(whose, Ticket.status.in_(ACTIVE))
         )
         return count or 0
 

@@ -11,24 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from conversations.console_sessions import StoredConsoleSessions
 from conversations.messages import Unavailable
 from conversations.models import ConsoleSession
+from tests.fakes.recording import Clock
 from tests.outage import Outage
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(hours=12)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 async def test_every_login_is_a_new_random_session_stored_only_as_a_hash(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    store = StoredConsoleSessions(sessions, clock=Clock())
+    store = StoredConsoleSessions(sessions, clock=Clock(T0))
 
     first = await store.open(lifetime=DAY)
     second = await store.open(lifetime=DAY)
@@ -45,7 +38,7 @@ async def test_every_login_is_a_new_random_session_stored_only_as_a_hash(
 async def test_a_session_expires_after_its_lifetime(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     store = StoredConsoleSessions(sessions, clock=clock)
     token = await store.open(lifetime=DAY)
 
@@ -58,7 +51,7 @@ async def test_a_session_expires_after_its_lifetime(
 async def test_logout_in_one_process_ends_the_session_in_all(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     here, there = (StoredConsoleSessions(sessions, clock=clock) for _ in range(2))
     token = await here.open(lifetime=DAY)
     other = await here.open(lifetime=DAY)
@@ -75,7 +68,7 @@ async def test_logout_in_one_process_ends_the_session_in_all(
 async def test_unknown_and_hostile_tokens_are_not_sessions(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    store = StoredConsoleSessions(sessions, clock=Clock())
+    store = StoredConsoleSessions(sessions, clock=Clock(T0))
     await store.open(lifetime=DAY)
     for token in ("", "x" * 4000, "' OR 1=1 --", "\udcff\x00"):
         assert not await store.holds(token)
@@ -84,7 +77,7 @@ async def test_unknown_and_hostile_tokens_are_not_sessions(
 async def test_expired_sessions_are_swept_at_the_next_login(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     store = StoredConsoleSessions(sessions, clock=clock)
     for _ in range(3):
         await store.open(lifetime=DAY)
@@ -98,7 +91,7 @@ async def test_expired_sessions_are_swept_at_the_next_login(
 async def test_a_database_outage_is_unavailable_not_a_refusal(
     sessions: async_sessionmaker[AsyncSession], outage: Outage
 ) -> None:
-    store = StoredConsoleSessions(sessions, clock=Clock())
+    store = StoredConsoleSessions(sessions, clock=Clock(T0))
     token = await store.open(lifetime=DAY)
 
     await outage.begin()
